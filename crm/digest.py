@@ -1,0 +1,142 @@
+"""The weekly digest (DESIGN §6): « relances de la semaine ».
+
+Each app contributes sections from its ``digest.py`` with ``@section``; the core collects them
+with ``autodiscover_modules``. A section is ``f(user, le) -> list[Ligne]``: it sees the whole
+firm for the gérant and the user's own missions and clients for a consultant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import autodiscover_modules
+
+from crm import emails
+from crm.calendrier import debut_semaine
+from crm.models import DigestHebdo, StatutDigest, StatutEmail
+from crm.roles import est_consultant, est_gerant
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Ligne:
+    texte: str
+    url: str = ""
+    detail: str = ""
+    en_retard: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    cle: str
+    titre: str
+    ordre: int
+    fonction: Callable[..., list[Ligne]]
+
+
+@dataclass
+class SectionRemplie:
+    cle: str
+    titre: str
+    lignes: list[Ligne] = field(default_factory=list)
+
+    @property
+    def en_retard(self) -> int:
+        return sum(1 for ligne in self.lignes if ligne.en_retard)
+
+
+_SECTIONS: dict[str, Section] = {}
+_decouvertes = False
+
+
+def section(cle: str, titre: str, *, ordre: int = 100):
+    def decorateur(fonction):
+        _SECTIONS[cle] = Section(cle=cle, titre=titre, ordre=ordre, fonction=fonction)
+        return fonction
+
+    return decorateur
+
+
+def sections() -> list[Section]:
+    global _decouvertes
+    if not _decouvertes:
+        autodiscover_modules("digest")
+        _decouvertes = True
+    return sorted(_SECTIONS.values(), key=lambda s: (s.ordre, s.cle))
+
+
+def contenu(user, le: date) -> list[SectionRemplie]:
+    """The digest of ``user`` for the ISO week of ``le``: only non-empty sections."""
+    remplies = []
+    for s in sections():
+        lignes = s.fonction(user, le)
+        if lignes:
+            # Overdue items first within each section.
+            lignes = sorted(lignes, key=lambda ligne: not ligne.en_retard)
+            remplies.append(SectionRemplie(cle=s.cle, titre=s.titre, lignes=lignes))
+    return remplies
+
+
+def destinataires():
+    User = get_user_model()
+    return [
+        u
+        for u in User.objects.filter(is_active=True).exclude(email="").prefetch_related("groups").order_by("pk")
+        if est_gerant(u) or est_consultant(u)
+    ]
+
+
+def envoyer_digests(*, le: date) -> int:
+    """Send this ISO week's digest to every active user who has something to chase.
+
+    At most one per user per ISO week, by the database: the user's ``DigestHebdo`` row for the
+    week is inserted before anything is sent (a unique constraint), so a second run, a second
+    worker or a second beat finds it and skips. A user with nothing to chase gets a « vide »
+    marker and no email. Running on a later day of the same week (after downtime) still sends
+    that week's digest, once. Returns how many emails were sent.
+    """
+    annee, semaine, _ = le.isocalendar()
+    envoyes = 0
+    lundi = debut_semaine(le)
+    for user in destinataires():
+        if DigestHebdo.objects.filter(utilisateur=user, annee_iso=annee, semaine_iso=semaine).exists():
+            continue
+        remplies = contenu(user, le)
+        try:
+            with transaction.atomic():
+                marqueur = DigestHebdo.objects.create(
+                    utilisateur=user,
+                    annee_iso=annee,
+                    semaine_iso=semaine,
+                    statut=StatutDigest.EN_COURS if remplies else StatutDigest.VIDE,
+                )
+        except IntegrityError:
+            continue  # another run claimed this user's week first
+        if not remplies:
+            continue
+        sujet, texte, html = emails.rendre(
+            "digest",
+            {"user": user, "sections": remplies, "le": le, "lundi": lundi, "semaine": semaine},
+        )
+        email = emails.enregistrer(
+            motif="digest",
+            destinataires=[user.email],
+            sujet=sujet,
+            texte=texte,
+            html=html,
+            objet=marqueur,
+        )
+        DigestHebdo.objects.filter(pk=marqueur.pk).update(email=email)
+        emails.expedier(email)
+        email.refresh_from_db()
+        statut = StatutDigest.ENVOYE if email.statut == StatutEmail.ENVOYE else StatutDigest.ECHEC
+        DigestHebdo.objects.filter(pk=marqueur.pk).update(statut=statut)
+        # A failed digest email stays recorded « en échec » and is retried by the email job.
+        envoyes += statut == StatutDigest.ENVOYE
+    return envoyes

@@ -1,0 +1,62 @@
+"""The two roles of DESIGN §7, as Django groups created by a data migration."""
+
+from __future__ import annotations
+
+GERANT = "Gérant"
+CONSULTANT = "Consultant"
+
+
+def _groupes(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    # Cached on the user object: one query per request, whatever the number of checks.
+    cache = getattr(user, "_crm_groupes", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._crm_groupes = cache
+    return cache
+
+
+def est_gerant(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or GERANT in _groupes(user)
+
+
+def est_consultant(user) -> bool:
+    return CONSULTANT in _groupes(user)
+
+
+def libelle_role(user) -> str:
+    if est_gerant(user):
+        return "Gérant"
+    if est_consultant(user):
+        return "Consultant"
+    return "Utilisateur"
+
+
+def accorder_permissions(apps, groupe: str, app_label: str, droits: dict[str, list[str]]) -> None:
+    """Used by data migrations: give ``groupe`` the actions on each model of ``app_label``.
+
+    ``droits`` maps a model name to actions (``view``, ``add``, ``change``). Each app grants
+    its own permissions in its own migration, so the core never depends on the other apps.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations (post_migrate); create this
+    # app's now. The historical app config is a stub without models_module: set it for the call.
+    config = apps.get_app_config(app_label)
+    config.models_module = True
+    create_permissions(config, verbosity=0, apps=apps)
+    config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    g, _ = Group.objects.get_or_create(name=groupe)
+    for modele, actions in droits.items():
+        codenames = [f"{action}_{modele}" for action in actions]
+        perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        if perms.count() != len(codenames):
+            raise RuntimeError(f"Permissions manquantes pour {app_label}.{modele} : {codenames}")
+        g.permissions.add(*perms)
+
+
+LIRE_ECRIRE = ["view", "add", "change"]
+LIRE = ["view"]

@@ -1,0 +1,83 @@
+"""Writes of the core: requests (J0), feasibility decisions, organisations and interactions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from crm.exceptions import RefusMetier
+from crm.models import Decision, Demande, RevueFaisabilite, StatutDemande, SuiteNoGo
+
+
+def decider_faisabilite(
+    demande: Demande,
+    *,
+    le: date,
+    competence: bool,
+    disponibilite: bool,
+    independance: bool,
+    decision: str,
+    par=None,
+    suite: str = "",
+    partenaire: str = "",
+    motif: str = "",
+    competence_commentaire: str = "",
+    disponibilite_commentaire: str = "",
+    independance_commentaire: str = "",
+) -> RevueFaisabilite:
+    """Record the feasibility review (ISO 9001 §8.2.3) and move the request to its outcome.
+
+    One review per request (database one-to-one). Go needs yes to the three questions; No Go
+    declines or refers to a named partner.
+    """
+    if decision == Decision.GO and not (competence and disponibilite and independance):
+        raise RefusMetier("Un Go suppose un « oui » à la compétence, la disponibilité et l'indépendance.")
+    if decision == Decision.NO_GO and suite not in SuiteNoGo.values:
+        raise RefusMetier("Pour un No Go, indiquez si la demande est déclinée ou réorientée.")
+    if suite == SuiteNoGo.REORIENTER and not partenaire.strip():
+        raise RefusMetier("Nommez le partenaire vers qui la demande est réorientée.")
+    if demande.statut not in (StatutDemande.NOUVELLE, StatutDemande.QUALIFIEE):
+        raise RefusMetier("La décision de faisabilité de cette demande est déjà prise.")
+    try:
+        with transaction.atomic():
+            revue = RevueFaisabilite.objects.create(
+                demande=demande,
+                competence=competence,
+                competence_commentaire=competence_commentaire,
+                disponibilite=disponibilite,
+                disponibilite_commentaire=disponibilite_commentaire,
+                independance=independance,
+                independance_commentaire=independance_commentaire,
+                decision=decision,
+                suite=suite if decision == Decision.NO_GO else "",
+                partenaire=partenaire.strip(),
+                motif=motif,
+                decidee_le=le,
+                par=par if getattr(par, "pk", None) else None,
+            )
+            d = Demande.objects.select_for_update().get(pk=demande.pk)
+            if decision == Decision.GO:
+                d.statut = StatutDemande.GO
+            else:
+                d.statut = StatutDemande.DECLINEE if suite == SuiteNoGo.DECLINER else StatutDemande.REORIENTEE
+            d.qualifiee_le = d.qualifiee_le or le
+            d._change_reason = f"Revue de faisabilité : {revue.get_decision_display()}"
+            d.save()
+    except IntegrityError as exc:
+        raise RefusMetier("La revue de faisabilité de cette demande est déjà enregistrée.") from exc
+    demande.refresh_from_db()
+    return revue
+
+
+def qualifier_demande(demande: Demande, *, le: date, par=None) -> Demande:
+    """J0 done: the need is understood (context, data collected)."""
+    with transaction.atomic():
+        d = Demande.objects.select_for_update().get(pk=demande.pk)
+        if d.statut != StatutDemande.NOUVELLE:
+            raise RefusMetier("Cette demande est déjà qualifiée.")
+        d.statut = StatutDemande.QUALIFIEE
+        d.qualifiee_le = le
+        d._change_reason = "Demande qualifiée"
+        d.save()
+    return d

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from crm import views
+from crm.forms import ConnexionForm, ReinitialisationForm
+
+app_urls = (
+    [
+        path("organisations/", views.organisations, name="organisations"),
+        path("organisations/<int:pk>/", views.organisation, name="organisation"),
+        path("demandes/", views.demandes, name="demandes"),
+        path("demandes/<int:pk>/", views.demande, name="demande"),
+        path("demandes/<int:pk>/revue/", views.revue, name="revue"),
+        path("missions/", views.missions, name="missions"),
+        path("missions/<int:pk>/", views.mission, name="mission"),
+        path("digest/apercu/", views.apercu_digest, name="apercu_digest"),
+    ],
+    "crm",
+)
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=ConnexionForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(
+            form_class=ReinitialisationForm,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "mot-de-passe/changer/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "mot-de-passe/change/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", include(app_urls)),
+    path("devis/", include("devis.urls")),
+    path("reclamations/", include("reclamations.urls")),
+    path("satisfaction/", include("satisfaction.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "IOD — administration du CRM"
+admin.site.site_title = "IOD CRM"
+admin.site.index_title = "Administration"

@@ -1,0 +1,120 @@
+"""R1 relance unique and R2 sans suite (PROC-020 §3.4, DESIGN §5).
+
+Safe to run twice, concurrently and after downtime:
+- R1 inserts relances with ``bulk_create(ignore_conflicts=True)`` against the database's
+  one-relance-per-devis constraint: a second run, a second worker or a retry after a crash
+  inserts nothing more. It acts on every quote whose due date is at or before ``le``.
+- R2 locks the quotes it classes (``select_for_update``; SQLite's IMMEDIATE transactions
+  serialise writers) and re-checks their state under the lock, so an answer recorded at the
+  same moment is never overwritten; a classed quote leaves the candidate set.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
+
+from crm.regles import regle
+from devis.models import Devis, Relance, StatutDevis
+from devis.selectors import relances_a_faire
+
+LOT = 500
+
+
+def _candidats_relance(le: date):
+    return Devis.objects.filter(
+        statut=StatutDevis.ENVOYE,
+        reponse_le__isnull=True,
+        relance_due_le__lte=le,
+        relance__isnull=True,
+    )
+
+
+def creer_relances_dues(le: date) -> list[str]:
+    """R1: give each waiting quote past its relance date its one Relance. Returns numbers."""
+    crees: list[str] = []
+    while True:
+        with transaction.atomic():
+            lot = list(
+                _candidats_relance(le).order_by("pk").values_list("pk", "numero", "relance_due_le")[:LOT]
+            )
+            if not lot:
+                break
+            Relance.objects.bulk_create(
+                [Relance(devis_id=pk, due_le=due) for pk, _, due in lot], ignore_conflicts=True
+            )
+            # History of the relances created by the rule (those with no history row yet).
+            nouveaux = list(
+                Relance.objects.filter(devis_id__in=[pk for pk, _, _ in lot])
+                .exclude(pk__in=Relance.history.filter(devis_id__in=[pk for pk, _, _ in lot]).values("id"))
+            )
+            Relance.history.bulk_history_create(
+                nouveaux, default_change_reason="R1 : relance due (PROC-020 §3.4)"
+            )
+        crees.extend(numero for _, numero, _ in lot)
+        if len(lot) < LOT:
+            break
+    return crees
+
+
+def classer_sans_suite(le: date) -> list[str]:
+    """R2: quotes still waiting one month after sending become « sans suite ». Returns numbers."""
+    classes: list[str] = []
+    while True:
+        with transaction.atomic():
+            lot = list(
+                Devis.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(statut=StatutDevis.ENVOYE, reponse_le__isnull=True, sans_suite_le__lte=le)
+                .order_by("pk")[:LOT]
+            )
+            if not lot:
+                break
+            for devis in lot:
+                devis.statut = StatutDevis.SANS_SUITE
+                devis.classe_sans_suite_le = le
+            bulk_update_with_history(
+                lot,
+                Devis,
+                ["statut", "classe_sans_suite_le"],
+                default_change_reason="R2 : sans suite après un mois sans réponse",
+            )
+        classes.extend(d.numero for d in lot)
+        if len(lot) < LOT:
+            break
+    return classes
+
+
+@regle("devis_r1_relance_unique", ordre=30)
+def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
+    if simuler:
+        return {"relances_creees": list(_candidats_relance(le).order_by("pk").values_list("numero", flat=True))}
+    return {"relances_creees": creer_relances_dues(le)}
+
+
+@regle("devis_r2_sans_suite", ordre=40)
+def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
+    if simuler:
+        return {
+            "sans_suite": list(
+                Devis.objects.en_attente()
+                .filter(sans_suite_le__lte=le)
+                .order_by("pk")
+                .values_list("numero", flat=True)
+            )
+        }
+    return {"sans_suite": classer_sans_suite(le)}
+
+
+@regle("devis_relances_a_faire", ordre=50)
+def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
+    """The to-do list after R1 and R2: relances due at or before ``le`` and not yet done."""
+    dues = list(relances_a_faire(le).values_list("devis__numero", flat=True))
+    if simuler:
+        sans_suite = set(
+            Devis.objects.en_attente().filter(sans_suite_le__lte=le).values_list("numero", flat=True)
+        )
+        crees = _candidats_relance(le).exclude(sans_suite_le__lte=le).values_list("numero", flat=True)
+        dues = [n for n in dues if n not in sans_suite] + list(crees)
+    return {"relances_dues": dues}

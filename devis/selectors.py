@@ -1,0 +1,57 @@
+"""Reads on quotes shared by the to-do page, the rules' report and the digest."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+
+from crm.roles import est_gerant
+from devis.models import Devis, Relance, StatutDevis
+
+
+def _pour(qs: QuerySet, user, prefixe: str = "") -> QuerySet:
+    """Restrict to a consultant's own clients; the gérant sees everything."""
+    if user is None or est_gerant(user):
+        return qs
+    return qs.filter(
+        Q(**{f"{prefixe}organisation__responsable": user})
+        | Q(**{f"{prefixe}cree_par": user})
+    )
+
+
+def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
+    """Relances due at or before ``le``, not done, on quotes still waiting (oldest first)."""
+    qs = Relance.objects.filter(
+        faite_le__isnull=True,
+        due_le__lte=le,
+        devis__statut=StatutDevis.ENVOYE,
+        devis__reponse_le__isnull=True,
+    ).select_related("devis__organisation", "devis__contact")
+    return _pour(qs, user, "devis__").order_by("due_le", "pk")
+
+
+def relances_de_la_semaine(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
+    """Quotes whose relance falls due between ``le`` and ``fin`` and is not created yet."""
+    qs = Devis.objects.en_attente().filter(
+        relance__isnull=True, relance_due_le__gt=le, relance_due_le__lte=fin
+    )
+    return _pour(qs, user).select_related("organisation", "contact").order_by("relance_due_le")
+
+
+def bientot_sans_suite(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
+    """Quotes that will become « sans suite » between tomorrow and ``fin``."""
+    qs = Devis.objects.en_attente().filter(sans_suite_le__gt=le, sans_suite_le__lte=fin)
+    return _pour(qs, user).select_related("organisation", "contact").order_by("sans_suite_le")
+
+
+def classes_sans_suite(debut: date, fin: date, *, user=None) -> QuerySet[Devis]:
+    qs = Devis.objects.filter(
+        statut=StatutDevis.SANS_SUITE, classe_sans_suite_le__gte=debut, classe_sans_suite_le__lte=fin
+    )
+    return _pour(qs, user).select_related("organisation").order_by("classe_sans_suite_le")
+
+
+def semaine(le: date) -> tuple[date, date]:
+    lundi = le - timedelta(days=le.weekday())
+    return lundi, lundi + timedelta(days=6)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from devis import views
+
+app_name = "devis"
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("<int:pk>/envoyer/", views.envoyer, name="envoyer"),
+    path("<int:pk>/reponse/", views.reponse, name="reponse"),
+    path("<int:pk>/relance/", views.relance, name="relance"),
+    path("<int:pk>/reviser/", views.reviser, name="reviser"),
+    path("depuis-demande/<int:demande_pk>/", views.creer_depuis_demande, name="creer_depuis_demande"),
+    path("client/<str:jeton>/", views.public, name="public"),
+]

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class ReponseEnqueteForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label="Dans l'ensemble, êtes-vous satisfait(e) de notre intervention ?",
+        choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect,
+        help_text="1 = pas du tout satisfait, 5 = très satisfait",
+    )
+    recommandation = forms.TypedChoiceField(
+        label="Quelle est la probabilité que vous nous recommandiez à un confrère ?",
+        choices=[(i, str(i)) for i in range(0, 11)], coerce=int, widget=forms.RadioSelect,
+        help_text="0 = aucune chance, 10 = certainement",
+    )
+    effort = forms.TypedChoiceField(
+        label="Il a été facile de travailler avec IOD.",
+        choices=[(i, str(i)) for i in range(1, 8)], coerce=int, widget=forms.RadioSelect,
+        help_text="1 = pas du tout d'accord, 7 = tout à fait d'accord",
+    )
+    commentaire = forms.CharField(label="Un commentaire ?", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    consentement_citation = forms.BooleanField(label="J'accepte que mon commentaire soit cité (sans mon nom).", required=False)
