@@ -5,3 +5,9 @@ class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = "Relation commerciale"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crm.celery import preparer_dossiers
+
+        # The filesystem broker (embedded default) needs its folders before anyone enqueues.
+        preparer_dossiers()

@@ -30,6 +30,7 @@ class Ligne:
     url: str = ""
     detail: str = ""
     en_retard: bool = False
+    telephone: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,55 @@ def envoyer_digests(*, le: date) -> int:
         # A failed digest email stays recorded « en échec » and is retried by the email job.
         envoyes += statut == StatutDigest.ENVOYE
     return envoyes
+
+
+# --- The core's own sections ------------------------------------------------------------------
+
+
+@section("demandes", "Demandes à qualifier", ordre=50)
+def _demandes(user, le: date) -> list[Ligne]:
+    from crm.selectors import demandes_nouvelles, echeance_qualification
+
+    lignes = []
+    for d in demandes_nouvelles(user=user):
+        echeance = echeance_qualification(d.recue_le)
+        lignes.append(
+            Ligne(
+                texte=f"{d.organisation} — {d.get_type_prestation_display()} ({d.get_contexte_display().lower()})",
+                url=d.get_absolute_url(),
+                detail=f"reçue le {d.recue_le:%d/%m/%Y}, à qualifier avant le {echeance:%d/%m/%Y}",
+                en_retard=le > echeance,
+                telephone=d.contact.telephone_principal if d.contact else "",
+            )
+        )
+    return lignes
+
+
+@section("clients_cles", "Clients clés à rencontrer", ordre=60)
+def _clients_cles(user, le: date) -> list[Ligne]:
+    from crm.selectors import clients_cles_a_voir
+
+    _, fin = _semaine(le)
+    lignes = []
+    for org in clients_cles_a_voir(fin, user=user):
+        if org.dernier_point is None:
+            detail = "aucun rendez-vous enregistré"
+        else:
+            detail = f"dernier point le {org.dernier_point:%d/%m/%Y} (tous les {org.frequence_point_jours} jours)"
+        lignes.append(
+            Ligne(
+                texte=org.raison_sociale,
+                url=org.get_absolute_url(),
+                detail=detail,
+                en_retard=org.point_du_le is None or org.point_du_le < le,
+                telephone=org.telephone,
+            )
+        )
+    return lignes
+
+
+def _semaine(le: date) -> tuple[date, date]:
+    from datetime import timedelta
+
+    lundi = debut_semaine(le)
+    return lundi, lundi + timedelta(days=6)

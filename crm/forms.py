@@ -70,3 +70,162 @@ class RevueForm(forms.Form):
                     f"Un Go suppose un « oui » aux trois questions ; réponse « non » pour : {', '.join(manquants)}.",
                 )
         return data
+
+
+# --- Business forms (organisations, contacts, interactions, requests) --------------------------
+
+import re  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from crm.models import Contact, Demande, Interaction, Organisation  # noqa: E402
+
+
+class MontantField(forms.DecimalField):
+    """Accepts French amounts as typed: « 1 234,50 », « 1234.50 », « 1 234,50 € »."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError("Saisissez un nombre, par exemple 1 234,50.", code="invalid") from None
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs["inputmode"] = "decimal"
+        return attrs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def refuser_futur(valeur):
+    if valeur and valeur > timezone.localdate():
+        raise forms.ValidationError("Cette date est dans le futur.")
+    return valeur
+
+
+TYPES_FICHIERS = {
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+SIGNATURES = {
+    ".pdf": [b"%PDF"],
+    ".doc": [b"\xd0\xcf\x11\xe0"],
+    ".docx": [b"PK\x03\x04"],
+    ".odt": [b"PK\x03\x04"],
+    ".png": [b"\x89PNG"],
+    ".jpg": [b"\xff\xd8\xff"],
+    ".jpeg": [b"\xff\xd8\xff"],
+}
+TAILLE_MAX = 10 * 1024 * 1024
+
+
+def valider_document(fichier):
+    """PDF, Word, OpenDocument or image, checked by its content (magic bytes), 10 Mo at most."""
+    if not fichier:
+        return fichier
+    import os
+
+    extension = os.path.splitext(fichier.name)[1].lower()
+    if extension not in TYPES_FICHIERS:
+        raise forms.ValidationError("Type de fichier refusé : PDF, Word (.doc, .docx), .odt, PNG ou JPEG seulement.")
+    if fichier.size > TAILLE_MAX:
+        raise forms.ValidationError("Fichier trop volumineux : 10 Mo au maximum.")
+    debut = fichier.read(8)
+    fichier.seek(0)
+    if not any(debut.startswith(sig) for sig in SIGNATURES[extension]):
+        raise forms.ValidationError("Le contenu du fichier ne correspond pas à son extension.")
+    return fichier
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "raison_sociale", "siret", "secteur", "adresse", "complement_adresse", "code_postal", "ville",
+            "pays", "telephone", "site_web", "source", "recommande_par", "recommande_par_personne",
+            "cle", "frequence_point_jours", "responsable", "ne_pas_prospecter", "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_siret(self):
+        return self.cleaned_data["siret"].replace(" ", "")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cle") and not data.get("frequence_point_jours"):
+            self.add_error("frequence_point_jours", "Pour un client clé, indiquez tous les combien de jours le rencontrer.")
+        return data
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["civilite", "prenom", "nom", "fonction", "email", "telephone", "mobile", "ne_pas_prospecter"]
+
+
+class InteractionForm(forms.ModelForm):
+    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur])
+
+    class Meta:
+        model = Interaction
+        fields = ["type", "date", "contact", "resume"]
+        widgets = {"resume": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = organisation.contacts.filter(archive=False)
+        self.fields["contact"].required = False
+
+
+class DemandeForm(forms.ModelForm):
+    """J0 on the phone: an existing organisation, or a new one typed in the same form."""
+
+    organisation = forms.ModelChoiceField(
+        label="Organisation existante", queryset=Organisation.objects.filter(archivee=False), required=False
+    )
+    nouvelle_organisation = forms.CharField(label="… ou nouvelle organisation", required=False, max_length=200)
+    nouvelle_source = forms.ChoiceField(label="Source (nouvelle organisation)", required=False,
+                                        choices=[("", "—"), *Organisation._meta.get_field("source").choices])
+    contact_existant = forms.ModelChoiceField(label="Contact existant", queryset=Contact.objects.none(), required=False)
+    contact_nom = forms.CharField(label="… ou nouveau contact : nom", required=False, max_length=100)
+    contact_prenom = forms.CharField(label="Prénom", required=False, max_length=100)
+    contact_email = forms.EmailField(label="Email", required=False)
+    contact_telephone = forms.CharField(label="Téléphone", required=False, max_length=25)
+    recue_le = forms.DateField(label="Reçue le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur])
+    fiche_de_poste = forms.FileField(label="Fiche de poste (PDF, Word, image ; 10 Mo max.)", required=False,
+                                     validators=[valider_document])
+
+    class Meta:
+        model = Demande
+        fields = ["recue_le", "canal", "contexte", "type_prestation", "description", "profil_attendu", "delai_souhaite"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "profil_attendu": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org_id = self.data.get("organisation") or self.initial.get("organisation")
+        qs = Contact.objects.filter(archive=False).select_related("organisation")
+        self.fields["contact_existant"].queryset = qs.filter(organisation_id=org_id) if org_id else qs
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisation") and not data.get("nouvelle_organisation", "").strip():
+            self.add_error("organisation", "Choisissez une organisation ou saisissez-en une nouvelle.")
+        contact = data.get("contact_existant")
+        if contact and data.get("organisation") and contact.organisation_id != data["organisation"].pk:
+            self.add_error("contact_existant", "Ce contact n'appartient pas à l'organisation choisie.")
+        return data
+

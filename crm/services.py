@@ -81,3 +81,51 @@ def qualifier_demande(demande: Demande, *, le: date, par=None) -> Demande:
         d._change_reason = "Demande qualifiée"
         d.save()
     return d
+
+
+def enregistrer_demande(
+    *,
+    recue_le: date,
+    canal: str,
+    contexte: str,
+    type_prestation: str,
+    description: str,
+    organisation=None,
+    nouvelle_organisation: str = "",
+    source: str = "",
+    contact=None,
+    nouveau_contact: dict | None = None,
+    par=None,
+    fichier=None,
+    **champs,
+) -> Demande:
+    """J0 (PROC-020 §3.1): the request, with its organisation and contact created if new."""
+    from crm.models import Contact, Organisation
+
+    with transaction.atomic():
+        if organisation is None:
+            if not nouvelle_organisation.strip():
+                raise RefusMetier("Choisissez une organisation ou saisissez-en une nouvelle.")
+            organisation = Organisation.objects.create(
+                raison_sociale=nouvelle_organisation.strip(),
+                source=source or "autre",
+                responsable=par if getattr(par, "pk", None) else None,
+            )
+        if contact is None and nouveau_contact and nouveau_contact.get("nom", "").strip():
+            contact = Contact.objects.create(organisation=organisation, **nouveau_contact)
+        demande = Demande(
+            organisation=organisation,
+            contact=contact,
+            recue_le=recue_le,
+            canal=canal,
+            contexte=contexte,
+            type_prestation=type_prestation,
+            description=description,
+            responsable=par if getattr(par, "pk", None) else None,
+            **champs,
+        )
+        if fichier is not None:
+            demande.fiche_de_poste = fichier
+            demande.fiche_de_poste_nom = fichier.name[:255]
+        demande.save()
+    return demande

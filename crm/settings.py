@@ -110,6 +110,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests use a file, not memory: a real worker or a second process must see the same data.
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -163,6 +165,10 @@ try:
     vars().update(environ.Env.email_url_config(_email_url))
 except Exception as exc:
     _stop("EMAIL_URL", f"est mal formée ({exc}).")
+if urlsplit(_email_url).scheme == "filemail":
+    # django-environ drops the leading slash of an absolute path; relative paths are the project's.
+    _parts = urlsplit(_email_url)
+    EMAIL_FILE_PATH = str(BASE_DIR / (_parts.netloc + _parts.path))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IOD <contact@iod.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
@@ -234,6 +240,8 @@ CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES = env.int(
 )
 CRM_ENQUETE_VALIDITE_JOURS = env.int("CRM_ENQUETE_VALIDITE_JOURS", default=30)
 CRM_EMAIL_ESSAIS_MAX = env.int("CRM_EMAIL_ESSAIS_MAX", default=6)
+# Rules commit in batches of this size: short transactions, progress kept across a crash.
+CRM_REGLES_LOT = env.int("CRM_REGLES_LOT", default=500)
 
 # --- Forms, messages, logging ---------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -11,6 +11,12 @@ app_urls = (
     [
         path("organisations/", views.organisations, name="organisations"),
         path("organisations/<int:pk>/", views.organisation, name="organisation"),
+        path("organisations/nouvelle/", views.organisation_creer, name="organisation_creer"),
+        path("organisations/<int:pk>/modifier/", views.organisation_modifier, name="organisation_modifier"),
+        path("organisations/<int:pk>/contacts/nouveau/", views.contact_creer, name="contact_creer"),
+        path("organisations/<int:pk>/echanges/nouveau/", views.interaction_creer, name="interaction_creer"),
+        path("demandes/nouvelle/", views.demande_creer, name="demande_creer"),
+        path("demandes/<int:pk>/fiche-de-poste/", views.demande_fiche, name="demande_fiche"),
         path("demandes/", views.demandes, name="demandes"),
         path("demandes/<int:pk>/", views.demande, name="demande"),
         path("demandes/<int:pk>/revue/", views.revue, name="revue"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from crm import digest
@@ -21,10 +23,10 @@ from crm.acces import (
 from crm.calendrier import jours_ouvres_entre
 from crm.exceptions import RefusMetier
 from crm.filters import DemandeFilter, OrganisationFilter
-from crm.forms import RevueForm
+from crm.forms import ContactForm, DemandeForm, InteractionForm, OrganisationForm, RevueForm
 from crm.historique import historique
 from crm.roles import est_gerant
-from crm.services import decider_faisabilite
+from crm.services import decider_faisabilite, enregistrer_demande
 from crm.timeline import chronologie
 
 
@@ -140,3 +142,97 @@ def apercu_digest(request):
         "crm/digest_apercu.html",
         {"le": le, "sections": digest.contenu(request.user, le)},
     )
+
+
+# --- Creating and editing ----------------------------------------------------------------------
+
+
+def _formulaire(request, form, *, titre: str, retour: str, multipart: bool = False, aide: str = ""):
+    return render(
+        request,
+        "crm/formulaire.html",
+        {"form": form, "titre": titre, "retour": retour, "multipart": multipart, "aide": aide},
+    )
+
+
+@gerant_requis
+def organisation_creer(request):
+    form = OrganisationForm(request.POST or None, initial={"responsable": request.user})
+    if request.method == "POST" and form.is_valid():
+        org = form.save()
+        messages.success(request, f"{org} est enregistrée.")
+        return redirect(org)
+    return _formulaire(request, form, titre="Nouvelle organisation", retour=reverse("crm:organisations"))
+
+
+@gerant_requis
+def organisation_modifier(request, pk: int):
+    org = organisation_pour(request, pk)
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Modifications enregistrées.")
+        return redirect(org)
+    return _formulaire(request, form, titre=f"Modifier {org}", retour=org.get_absolute_url())
+
+
+@gerant_requis
+def contact_creer(request, pk: int):
+    org = organisation_pour(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.organisation = org
+        contact.save()
+        messages.success(request, f"{contact} est ajouté(e).")
+        return redirect(org)
+    return _formulaire(request, form, titre=f"Nouveau contact — {org}", retour=org.get_absolute_url())
+
+
+@membre_requis
+def interaction_creer(request, pk: int):
+    org = organisation_pour(request, pk)
+    form = InteractionForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        interaction = form.save(commit=False)
+        interaction.organisation = org
+        interaction.auteur = request.user
+        interaction.save()
+        messages.success(request, "Échange enregistré.")
+        return redirect(org)
+    return _formulaire(request, form, titre=f"Nouvel échange — {org}", retour=org.get_absolute_url())
+
+
+@gerant_requis
+def demande_creer(request):
+    form = DemandeForm(request.POST or None, request.FILES or None, initial={"organisation": request.GET.get("organisation")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        nouveau_contact = None
+        if d["contact_nom"].strip():
+            nouveau_contact = {"nom": d["contact_nom"], "prenom": d["contact_prenom"], "email": d["contact_email"], "telephone": d["contact_telephone"]}
+        try:
+            demande = enregistrer_demande(
+                recue_le=d["recue_le"], canal=d["canal"], contexte=d["contexte"], type_prestation=d["type_prestation"],
+                description=d["description"], profil_attendu=d["profil_attendu"], delai_souhaite=d["delai_souhaite"],
+                organisation=d["organisation"], nouvelle_organisation=d["nouvelle_organisation"], source=d["nouvelle_source"],
+                contact=d["contact_existant"], nouveau_contact=nouveau_contact, par=request.user, fichier=d.get("fiche_de_poste"),
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Demande enregistrée (J0). Prochaine étape : la revue de faisabilité.")
+            return redirect(demande)
+    return _formulaire(
+        request, form, titre="Nouvelle demande (J0)", retour=reverse("crm:demandes"), multipart=True,
+        aide="Écoute : recrutement, mobilité ou crise ? Collecte : fiche de poste, profil attendu, délai.",
+    )
+
+
+@membre_requis
+def demande_fiche(request, pk: int):
+    """The job description, served only to those who may see the request (never from /media)."""
+    d = demande_pour(request, pk)
+    if not d.fiche_de_poste:
+        raise Http404("Pas de fiche de poste")
+    return FileResponse(d.fiche_de_poste.open("rb"), as_attachment=True, filename=d.fiche_de_poste_nom or "fiche-de-poste")

@@ -48,3 +48,39 @@ class RelanceForm(forms.Form):
     mode = forms.ChoiceField(label="Relance", choices=ModeRelance.choices, widget=forms.RadioSelect)
     le = DateMetierField(label="Faite le", initial=timezone.localdate)
     note = forms.CharField(label="Note (ce que le client a dit)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Editing a draft quote ------------------------------------------------------------------
+
+from crm.forms import MontantField  # noqa: E402
+from crm.models import Contact  # noqa: E402
+from devis.models import Devis, LigneDevis  # noqa: E402
+
+
+class DevisForm(forms.ModelForm):
+    taux_tva = MontantField(label="Taux de TVA (%)", min_value=0, max_value=100, decimal_places=2)
+
+    class Meta:
+        model = Devis
+        fields = ["objet", "contact", "contexte", "methodologie", "tests", "delai", "conditions", "validite_jours", "taux_tva"]
+        widgets = {k: forms.Textarea(attrs={"rows": 4}) for k in ("contexte", "methodologie", "tests", "delai", "conditions")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(organisation=self.instance.organisation, archive=False)
+
+
+class LigneForm(forms.ModelForm):
+    quantite = MontantField(label="Quantité", min_value=0, decimal_places=2,
+                            error_messages={"min_value": "La quantité ne peut pas être négative."})
+    prix_unitaire_ht = MontantField(label="Prix unitaire HT (€)", min_value=0, decimal_places=2,
+                                    error_messages={"min_value": "Le prix ne peut pas être négatif."})
+
+    class Meta:
+        model = LigneDevis
+        fields = ["designation", "quantite", "unite", "prix_unitaire_ht"]
+
+
+LigneFormSet = forms.inlineformset_factory(
+    Devis, LigneDevis, form=LigneForm, extra=2, can_delete=True, min_num=0
+)

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from crm.regles import regle
 from devis.models import Devis, Relance, StatutDevis
 from devis.selectors import relances_a_faire
-
-LOT = 500
 
 
 def _candidats_relance(le: date):
@@ -38,7 +37,7 @@ def creer_relances_dues(le: date) -> list[str]:
     while True:
         with transaction.atomic():
             lot = list(
-                _candidats_relance(le).order_by("pk").values_list("pk", "numero", "relance_due_le")[:LOT]
+                _candidats_relance(le).order_by("pk").values_list("pk", "numero", "relance_due_le")[: settings.CRM_REGLES_LOT]
             )
             if not lot:
                 break
@@ -54,7 +53,7 @@ def creer_relances_dues(le: date) -> list[str]:
                 nouveaux, default_change_reason="R1 : relance due (PROC-020 §3.4)"
             )
         crees.extend(numero for _, numero, _ in lot)
-        if len(lot) < LOT:
+        if len(lot) < settings.CRM_REGLES_LOT:
             break
     return crees
 
@@ -67,7 +66,7 @@ def classer_sans_suite(le: date) -> list[str]:
             lot = list(
                 Devis.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(statut=StatutDevis.ENVOYE, reponse_le__isnull=True, sans_suite_le__lte=le)
-                .order_by("pk")[:LOT]
+                .order_by("pk")[: settings.CRM_REGLES_LOT]
             )
             if not lot:
                 break
@@ -81,7 +80,7 @@ def classer_sans_suite(le: date) -> list[str]:
                 default_change_reason="R2 : sans suite après un mois sans réponse",
             )
         classes.extend(d.numero for d in lot)
-        if len(lot) < LOT:
+        if len(lot) < settings.CRM_REGLES_LOT:
             break
     return classes
 

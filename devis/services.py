@@ -490,3 +490,20 @@ def lancer_mission(
                 statut=StatutDemande.GO
             )
     return mission
+
+
+def modifier_brouillon(form, lignes_formset) -> Devis:
+    """Save a draft's edits and its lines together; a sent quote is changed only by a new version."""
+    devis = form.instance
+    if Devis.objects.filter(pk=devis.pk).exclude(statut=StatutDevis.BROUILLON).exists():
+        raise RefusMetier("Ce devis a été envoyé : créez une nouvelle version pour le modifier.")
+    with transaction.atomic():
+        devis = form.save()
+        lignes = lignes_formset.save(commit=False)
+        for objet in lignes_formset.deleted_objects:
+            objet.delete()
+        for i, ligne in enumerate(lignes, start=1):
+            ligne.devis = devis
+            ligne.ordre = ligne.ordre or i
+            ligne.save()
+    return devis

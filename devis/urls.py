@@ -8,6 +8,7 @@ app_name = "devis"
 urlpatterns = [
     path("", views.liste, name="liste"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/envoyer/", views.envoyer, name="envoyer"),
     path("<int:pk>/reponse/", views.reponse, name="reponse"),

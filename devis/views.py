@@ -16,7 +16,7 @@ from crm.emails import emails_de
 from crm.exceptions import RefusMetier
 from crm.historique import historique
 from devis import services
-from devis.forms import EnvoiForm, RelanceForm, ReponseForm
+from devis.forms import DevisForm, EnvoiForm, LigneFormSet, RelanceForm, ReponseForm
 from devis.models import Devis, StatutDevis
 from devis.pdf import devis_pdf
 
@@ -66,6 +66,25 @@ def detail(request, pk: int):
             "lien_client": services.lien_acceptation(devis) if devis.jeton_nonce else "",
         },
     )
+
+
+@gerant_requis
+def modifier(request, pk: int):
+    devis = _devis_pour(request, pk)
+    if devis.statut != StatutDevis.BROUILLON:
+        messages.error(request, "Ce devis a été envoyé : créez une nouvelle version pour le modifier.")
+        return redirect(devis)
+    form = DevisForm(request.POST or None, instance=devis)
+    lignes = LigneFormSet(request.POST or None, instance=devis)
+    if request.method == "POST" and form.is_valid() and lignes.is_valid():
+        try:
+            services.modifier_brouillon(form, lignes)
+        except RefusMetier as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Devis enregistré.")
+            return redirect(devis)
+    return render(request, "devis/devis_form.html", {"devis": devis, "form": form, "lignes": lignes})
 
 
 @gerant_requis

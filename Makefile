@@ -1,0 +1,51 @@
+# IOD CRM — the two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-sqlite test-postgres lint deps-test bench format clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --requirement requirements/lock.txt
+	$(BIN)/pip check
+	touch $(STAMP)
+
+# Installs, migrates, loads the demo data the first time, then starts the web server on
+# 127.0.0.1:8000, a Celery worker and its embedded beat (honcho; Ctrl-C stops all three).
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	$(BIN)/honcho start -f Procfile
+
+deps-test:
+	bash scripts/deps-systeme.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Every test, on SQLite then on a throwaway PostgreSQL cluster (real Redis and Chromium in both).
+test: install deps-test lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	bash scripts/avec-postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+bench: install
+	$(BIN)/python manage.py bench --json
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,41 @@
+"""Surveys waiting for an answer and missions ended without a debrief."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crm.digest import Ligne, section
+from crm.models import Mission, StatutMission
+from crm.roles import est_gerant
+from satisfaction.models import Enquete
+
+
+@section("enquetes", "Enquêtes sans réponse", ordre=80)
+def enquetes(user, le: date) -> list[Ligne]:
+    if not est_gerant(user):
+        return []
+    qs = Enquete.objects.filter(envoyee_le__isnull=False, reponse__isnull=True, expire_le__gte=le).select_related(
+        "contact__organisation"
+    )
+    return [
+        Ligne(
+            texte=f"{e.contact.organisation} — {e.contact.nom_complet}",
+            detail=f"envoyée le {e.envoyee_le:%d/%m/%Y}, expire le {e.expire_le:%d/%m/%Y}",
+        )
+        for e in qs.order_by("envoyee_le")
+    ]
+
+
+@section("debriefs", "Missions terminées sans débrief", ordre=90)
+def debriefs(user, le: date) -> list[Ligne]:
+    qs = Mission.objects.filter(fin__lt=le, debrief__isnull=True).exclude(statut=StatutMission.ANNULEE)
+    if not est_gerant(user):
+        qs = qs.filter(consultants=user)
+    return [
+        Ligne(
+            texte=f"{m.devis.organisation} — {m.devis.objet}",
+            url=m.get_absolute_url(),
+            detail=f"terminée le {m.fin:%d/%m/%Y}",
+        )
+        for m in qs.select_related("devis__organisation").order_by("fin")
+    ]

@@ -1,0 +1,261 @@
+"""Shared fixtures: users in their groups, a real redis-server, a real Celery worker, a real
+headless Chromium. Nothing here is mocked: servers are started on free loopback ports and
+stopped at the end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from crm.roles import CONSULTANT, GERANT
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
+
+RACINE = Path(__file__).resolve().parent.parent
+ARTEFACTS = RACINE / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _isolation(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "http://testserver"
+    # Plain static storage: tests do not run collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _utilisateur(django_user_model, username: str, groupe: str, **champs):
+    user = django_user_model.objects.create_user(
+        username=username,
+        password="motdepasse-de-test-42",
+        email=f"{username}@iod.example",
+        **champs,
+    )
+    user.groups.add(Group.objects.get(name=groupe))
+    return user
+
+
+@pytest.fixture
+def gerant(django_user_model):
+    return _utilisateur(
+        django_user_model, "gerant", GERANT, first_name="Dominique", last_name="Raczy", is_staff=True
+    )
+
+
+@pytest.fixture
+def consultant(django_user_model):
+    return _utilisateur(django_user_model, "consultant", CONSULTANT, first_name="Camille", last_name="Martin")
+
+
+@pytest.fixture
+def autre_consultant(django_user_model):
+    return _utilisateur(django_user_model, "consultant2", CONSULTANT, first_name="Louis", last_name="Bernard")
+
+
+@pytest.fixture
+def client_gerant(client, gerant):
+    client.force_login(gerant)
+    return client
+
+
+@pytest.fixture
+def client_consultant(client, consultant):
+    client.force_login(consultant)
+    return client
+
+
+# --- Real servers ---------------------------------------------------------------------------
+
+
+def port_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _attendre_port(port: int, delai: float = 20.0) -> None:
+    fin = time.monotonic() + delai
+    while time.monotonic() < fin:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"Rien n'écoute sur 127.0.0.1:{port}")
+
+
+class ServeurRedis:
+    def __init__(self):
+        binaire = shutil.which("redis-server")
+        if not binaire:
+            raise RuntimeError("redis-server manque : `make test` l'installe (apt-get install redis-server)")
+        self.port = port_libre()
+        self.binaire = binaire
+        self.processus = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def demarrer(self) -> None:
+        self.processus = subprocess.Popen(
+            [self.binaire, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _attendre_port(self.port)
+
+    def arreter(self) -> None:
+        if self.processus and self.processus.poll() is None:
+            self.processus.terminate()
+            self.processus.wait(10)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    serveur = ServeurRedis()
+    serveur.demarrer()
+    yield serveur
+    serveur.arreter()
+
+
+def url_base_de_test() -> str:
+    """DATABASE_URL of the test database, for processes started by a test (a worker…)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+class Worker:
+    """A real `celery worker` process on the test database and a real Redis."""
+
+    def __init__(self, redis_url: str, database_url: str, journal: Path, **env: str):
+        self.env = env
+        self.redis_url = redis_url
+        self.database_url = database_url
+        self.journal = journal
+        self.processus = None
+
+    def demarrer(self) -> None:
+        env = {
+            **os.environ,
+            "REDIS_URL": self.redis_url,
+            "DATABASE_URL": self.database_url,
+            "EMAIL_URL": "memorymail://",
+            "DJANGO_SETTINGS_MODULE": "crm.settings",
+            **self.env,
+        }
+        self.sortie = open(self.journal, "ab")  # noqa: SIM115 - closed in arreter()
+        self.processus = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "crm", "worker", "--pool", "solo", "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=RACINE,
+            env=env,
+            stdout=self.sortie,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def tuer(self) -> None:
+        """kill -9: the worker dies without a chance to acknowledge or clean up."""
+        if self.processus and self.processus.poll() is None:
+            self.processus.kill()
+            self.processus.wait(10)
+
+    def arreter(self) -> None:
+        if self.processus and self.processus.poll() is None:
+            self.processus.terminate()
+            try:
+                self.processus.wait(15)
+            except subprocess.TimeoutExpired:
+                self.tuer()
+        self.sortie.close()
+
+
+@pytest.fixture
+def celery_reel(redis_server, settings, tmp_path, transactional_db):
+    """Point this process's Celery app at the real Redis and start a real worker."""
+    from crm.celery import app
+
+    app.conf.broker_url = redis_server.url
+    app.conf.result_backend = redis_server.url
+    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    worker = Worker(redis_server.url, url_base_de_test(), tmp_path / "worker.log")
+    worker.demarrer()
+    yield worker
+    worker.arreter()
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+
+
+# --- Real browser ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Chromium manque : `make test` l'installe (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(navigateur, request):
+    contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    onglet = contexte.new_page()
+    onglet.set_default_timeout(15000)
+    yield onglet
+    ARTEFACTS.mkdir(exist_ok=True)
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        onglet.screenshot(path=str(ARTEFACTS / f"echec-{request.node.name}.png"), full_page=True)
+    contexte.close()
+
+
+@pytest.fixture
+def telephone(navigateur):
+    """A phone-sized browser (iPhone-like viewport, touch)."""
+    contexte = navigateur.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 390, "height": 844},
+        is_mobile=True, has_touch=True,
+    )
+    onglet = contexte.new_page()
+    onglet.set_default_timeout(15000)
+    yield onglet
+    contexte.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
