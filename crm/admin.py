@@ -9,13 +9,14 @@ pages, which call the services and their rules.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import (
     Compteur,
     Contact,
-    DigestHebdo,
     Demande,
+    DigestHebdo,
     EmailEnvoye,
     Entreprise,
     Interaction,
@@ -42,6 +43,10 @@ class LectureSeule(SansSuppression):
         return False
 
 
+# Addresses typed without a scheme are websites of today: https (Django 6 default, no warning).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class LigneUnique(SansSuppression):
     """Single-row settings (the firm's identity, the quote template): no second row."""
 
@@ -54,10 +59,25 @@ class LigneUnique(SansSuppression):
 
 @admin.register(Entreprise)
 class EntrepriseAdmin(LigneUnique, SimpleHistoryAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = ["raison_sociale", "forme_juridique", "ville", "siret", "email", "telephone"]
     fieldsets = [
-        (None, {"fields": ["raison_sociale", "forme_juridique", "capital", "siret", "tva_intracommunautaire"]}),
-        ("Coordonnées", {"fields": ["adresse", "code_postal", "ville", "telephone", "email", "site_web"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "raison_sociale",
+                    "forme_juridique",
+                    "capital",
+                    "siret",
+                    "tva_intracommunautaire",
+                ]
+            },
+        ),
+        (
+            "Coordonnées",
+            {"fields": ["adresse", "code_postal", "ville", "telephone", "email", "site_web"]},
+        ),
         ("Devis", {"fields": ["logo", "signataire", "mentions"]}),
     ]
 
@@ -74,6 +94,7 @@ class ContactInline(SansSuppression, admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SansSuppression, SimpleHistoryAdmin):
+    formfield_overrides = URL_HTTPS
     list_display = [
         "raison_sociale",
         "ville",
@@ -96,7 +117,17 @@ class OrganisationAdmin(SansSuppression, SimpleHistoryAdmin):
         (None, {"fields": ["raison_sociale", "siret", "secteur", "responsable"]}),
         (
             "Coordonnées",
-            {"fields": ["adresse", "complement_adresse", "code_postal", "ville", "pays", "telephone", "site_web"]},
+            {
+                "fields": [
+                    "adresse",
+                    "complement_adresse",
+                    "code_postal",
+                    "ville",
+                    "pays",
+                    "telephone",
+                    "site_web",
+                ]
+            },
         ),
         ("Origine", {"fields": ["source", "recommande_par", "recommande_par_personne"]}),
         ("Fidélisation", {"fields": ["cle", "frequence_point_jours", "ne_pas_prospecter"]}),
@@ -113,7 +144,16 @@ class OrganisationAdmin(SansSuppression, SimpleHistoryAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(SansSuppression, SimpleHistoryAdmin):
-    list_display = ["nom", "prenom", "civilite", "organisation", "fonction", "email", "telephone", "archive"]
+    list_display = [
+        "nom",
+        "prenom",
+        "civilite",
+        "organisation",
+        "fonction",
+        "email",
+        "telephone",
+        "archive",
+    ]
     list_display_links = ["nom", "prenom"]
     list_select_related = ["organisation"]
     list_filter = ["archive", "ne_pas_prospecter", "civilite"]
@@ -155,7 +195,12 @@ class DemandeAdmin(SansSuppression, SimpleHistoryAdmin):
     ]
     list_select_related = ["organisation", "contact", "responsable"]
     list_filter = ["statut", "contexte", "type_prestation", "canal", "responsable"]
-    search_fields = ["description", "profil_attendu", "organisation__raison_sociale", "contact__nom"]
+    search_fields = [
+        "description",
+        "profil_attendu",
+        "organisation__raison_sociale",
+        "contact__nom",
+    ]
     date_hierarchy = "recue_le"
     autocomplete_fields = ["organisation", "contact", "responsable"]
     # The outcome is set by the feasibility review (crm.services.decider_faisabilite).
@@ -194,7 +239,12 @@ class MissionAdmin(SansSuppression, SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "debut", "fin", "statut", "liste_consultants"]
     list_select_related = ["devis__organisation"]
     list_filter = ["statut", "consultants"]
-    search_fields = ["devis__objet", "devis__numero", "devis__organisation__raison_sociale", "notes"]
+    search_fields = [
+        "devis__objet",
+        "devis__numero",
+        "devis__organisation__raison_sociale",
+        "notes",
+    ]
     date_hierarchy = "debut"
     autocomplete_fields = ["consultants"]
     readonly_fields = ["devis", "cree_le", "modifie_le"]
@@ -227,7 +277,16 @@ class CompteurAdmin(LectureSeule, admin.ModelAdmin):
 
 @admin.register(EmailEnvoye)
 class EmailEnvoyeAdmin(LectureSeule, admin.ModelAdmin):
-    list_display = ["cree_le", "sujet", "destinataires", "motif", "statut", "tentatives", "envoye_le", "par"]
+    list_display = [
+        "cree_le",
+        "sujet",
+        "destinataires",
+        "motif",
+        "statut",
+        "tentatives",
+        "envoye_le",
+        "par",
+    ]
     list_select_related = ["par"]
     list_filter = ["statut", "motif"]
     search_fields = ["sujet", "destinataires", "copie", "motif"]

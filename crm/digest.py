@@ -88,7 +88,10 @@ def destinataires():
     User = get_user_model()
     return [
         u
-        for u in User.objects.filter(is_active=True).exclude(email="").prefetch_related("groups").order_by("pk")
+        for u in User.objects.filter(is_active=True)
+        .exclude(email="")
+        .prefetch_related("groups")
+        .order_by("pk")
         if est_gerant(u) or est_consultant(u)
     ]
 
@@ -106,36 +109,44 @@ def envoyer_digests(*, le: date) -> int:
     envoyes = 0
     lundi = debut_semaine(le)
     for user in destinataires():
-        if DigestHebdo.objects.filter(utilisateur=user, annee_iso=annee, semaine_iso=semaine).exists():
+        if DigestHebdo.objects.filter(
+            utilisateur=user, annee_iso=annee, semaine_iso=semaine
+        ).exists():
             continue
         remplies = contenu(user, le)
+        email = None
+        if remplies:
+            # Rendered before anything is recorded: a rendering error leaves no marker, so the
+            # next run tries again.
+            sujet, texte, html = emails.rendre(
+                "digest",
+                {"user": user, "sections": remplies, "le": le, "lundi": lundi, "semaine": semaine},
+            )
         try:
             with transaction.atomic():
+                # The marker and the email record commit together: after a crash past this
+                # point the email is « à envoyer » and the email job sends it (once).
                 marqueur = DigestHebdo.objects.create(
                     utilisateur=user,
                     annee_iso=annee,
                     semaine_iso=semaine,
                     statut=StatutDigest.EN_COURS if remplies else StatutDigest.VIDE,
                 )
+                if remplies:
+                    email = emails.enregistrer(
+                        motif="digest",
+                        destinataires=[user.email],
+                        sujet=sujet,
+                        texte=texte,
+                        html=html,
+                        objet=marqueur,
+                    )
+                    DigestHebdo.objects.filter(pk=marqueur.pk).update(email=email)
         except IntegrityError:
             continue  # another run claimed this user's week first
-        if not remplies:
+        if email is None:
             continue
-        sujet, texte, html = emails.rendre(
-            "digest",
-            {"user": user, "sections": remplies, "le": le, "lundi": lundi, "semaine": semaine},
-        )
-        email = emails.enregistrer(
-            motif="digest",
-            destinataires=[user.email],
-            sujet=sujet,
-            texte=texte,
-            html=html,
-            objet=marqueur,
-        )
-        DigestHebdo.objects.filter(pk=marqueur.pk).update(email=email)
         emails.expedier(email)
-        email.refresh_from_db()
         statut = StatutDigest.ENVOYE if email.statut == StatutEmail.ENVOYE else StatutDigest.ECHEC
         DigestHebdo.objects.filter(pk=marqueur.pk).update(statut=statut)
         # A failed digest email stays recorded « en échec » and is retried by the email job.

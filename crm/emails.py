@@ -13,7 +13,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -97,11 +96,10 @@ def expedier(email: EmailEnvoye) -> bool:
     """Send one recorded email. Returns True when sent.
 
     Safe to call twice or from two workers: the row is claimed with a conditional UPDATE
-    (à envoyer / échec → en cours), so only one caller sends it. No transaction is open
-    around the network call.
+    (à envoyer / échec → en cours), so only one caller sends it. The services call it after
+    their own transaction has committed, so no lock is held during the network call (a caller
+    that wraps a service in its own transaction, such as a test, keeps that responsibility).
     """
-    if transaction.get_connection().in_atomic_block:
-        raise RuntimeError("expedier() ne s'appelle pas dans une transaction")
     pris = EmailEnvoye.objects.filter(
         pk=email.pk, statut__in=[StatutEmail.A_ENVOYER, StatutEmail.ECHEC]
     ).update(statut=EN_COURS)
@@ -125,7 +123,11 @@ def expedier(email: EmailEnvoye) -> bool:
         message.send(fail_silently=False)
     except Exception as exc:  # any transport error is recorded, never dropped
         logger.warning("Échec d'envoi de l'email %s : %s", email.pk, exc)
-        statut = StatutEmail.ECHEC if tentatives < settings.CRM_EMAIL_ESSAIS_MAX else StatutEmail.ABANDONNE
+        statut = (
+            StatutEmail.ECHEC
+            if tentatives < settings.CRM_EMAIL_ESSAIS_MAX
+            else StatutEmail.ABANDONNE
+        )
         # Exponential backoff: 5, 10, 20, 40… minutes.
         prochain = timezone.now() + timedelta(minutes=5 * 2 ** (tentatives - 1))
         EmailEnvoye.objects.filter(pk=email.pk).update(
@@ -181,8 +183,12 @@ def reessayer_en_echec(*, maintenant=None, limite: int = 100) -> int:
     between recording and sending), so a crash delays an email but never loses it.
     """
     maintenant = maintenant or timezone.now()
-    bloques = Q(statut__in=[StatutEmail.A_ENVOYER, EN_COURS], cree_le__lt=maintenant - timedelta(hours=1))
-    EmailEnvoye.objects.filter(bloques).update(statut=StatutEmail.ECHEC, prochain_essai_le=maintenant)
+    bloques = Q(
+        statut__in=[StatutEmail.A_ENVOYER, EN_COURS], cree_le__lt=maintenant - timedelta(hours=1)
+    )
+    EmailEnvoye.objects.filter(bloques).update(
+        statut=StatutEmail.ECHEC, prochain_essai_le=maintenant
+    )
     envoyes = 0
     a_reessayer = EmailEnvoye.objects.filter(
         statut=StatutEmail.ECHEC, prochain_essai_le__lte=maintenant

@@ -9,3 +9,17 @@ class RefusMetier(Exception):
         self.message = message
         self.lien = lien
         self.lien_texte = lien_texte
+
+
+def message_refus(exc: RefusMetier):
+    """The refusal as a flash message, with its link when the service gave one."""
+    from django.utils.html import format_html
+
+    if exc.lien:
+        return format_html(
+            '{} <a href="{}" class="alert-link">{}</a>',
+            exc.message,
+            exc.lien,
+            exc.lien_texte or "Voir",
+        )
+    return exc.message

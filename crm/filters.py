@@ -17,9 +17,12 @@ class OrganisationFilter(django_filters.FilterSet):
     )
     source = django_filters.ChoiceFilter(choices=Source.choices, empty_label="Toutes")
     responsable = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("first_name"), empty_label="Tous"
+        queryset=get_user_model().objects.filter(is_active=True).order_by("first_name"),
+        empty_label="Tous",
     )
-    archivee = django_filters.BooleanFilter(label="Archivées", widget=django_filters.widgets.BooleanWidget())
+    archivee = django_filters.BooleanFilter(
+        label="Archivées", widget=django_filters.widgets.BooleanWidget()
+    )
 
     class Meta:
         model = Organisation
@@ -56,7 +59,9 @@ class DemandeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="rechercher")
     statut = django_filters.ChoiceFilter(choices=StatutDemande.choices, empty_label="Tous")
     contexte = django_filters.ChoiceFilter(choices=Contexte.choices, empty_label="Tous")
-    type_prestation = django_filters.ChoiceFilter(choices=TypePrestation.choices, empty_label="Tous")
+    type_prestation = django_filters.ChoiceFilter(
+        choices=TypePrestation.choices, empty_label="Tous"
+    )
     canal = django_filters.ChoiceFilter(choices=Canal.choices, empty_label="Tous")
 
     class Meta:
@@ -64,4 +69,6 @@ class DemandeFilter(django_filters.FilterSet):
         fields = ["q", "statut", "contexte", "type_prestation", "canal"]
 
     def rechercher(self, qs, name, value):
-        return qs.filter(Q(organisation__raison_sociale__icontains=value) | Q(description__icontains=value))
+        return qs.filter(
+            Q(organisation__raison_sociale__icontains=value) | Q(description__icontains=value)
+        )

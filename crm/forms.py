@@ -29,40 +29,73 @@ class RevueForm(forms.Form):
 
     competence = forms.TypedChoiceField(
         label="Compétence : avons-nous l'expertise requise (test spécifique, langue…) ?",
-        choices=OUI_NON, coerce=lambda v: v in (True, "True"), widget=forms.RadioSelect,
+        choices=OUI_NON,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
     )
-    competence_commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    competence_commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     disponibilite = forms.TypedChoiceField(
         label="Disponibilité : pouvons-nous tenir les délais (24–48 h pour l'évaluation) ?",
-        choices=OUI_NON, coerce=lambda v: v in (True, "True"), widget=forms.RadioSelect,
+        choices=OUI_NON,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
     )
-    disponibilite_commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    disponibilite_commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     independance = forms.TypedChoiceField(
         label="Indépendance : sommes-nous libres de tout conflit d'intérêts (REF-001) ?",
-        choices=OUI_NON, coerce=lambda v: v in (True, "True"), widget=forms.RadioSelect,
+        choices=OUI_NON,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
     )
-    independance_commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    decision = forms.ChoiceField(label="Décision", choices=[("go", "Go : on établit le devis"), ("no_go", "No Go")], widget=forms.RadioSelect)
+    independance_commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("go", "Go : on établit le devis"), ("no_go", "No Go")],
+        widget=forms.RadioSelect,
+    )
     suite = forms.ChoiceField(
-        label="En cas de No Go", required=False,
-        choices=[("", "—"), ("decliner", "Décliner"), ("reorienter", "Réorienter vers un partenaire")],
+        label="En cas de No Go",
+        required=False,
+        choices=[
+            ("", "—"),
+            ("decliner", "Décliner"),
+            ("reorienter", "Réorienter vers un partenaire"),
+        ],
     )
-    partenaire = forms.CharField(label="Partenaire (si réorientation)", required=False, max_length=200)
-    motif = forms.CharField(label="Motif de la décision", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    partenaire = forms.CharField(
+        label="Partenaire (si réorientation)", required=False, max_length=200
+    )
+    motif = forms.CharField(
+        label="Motif de la décision", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "no_go":
             if not data.get("suite"):
-                self.add_error("suite", "Pour un No Go, indiquez si la demande est déclinée ou réorientée.")
+                self.add_error(
+                    "suite", "Pour un No Go, indiquez si la demande est déclinée ou réorientée."
+                )
             if data.get("suite") == "reorienter" and not data.get("partenaire", "").strip():
-                self.add_error("partenaire", "Nommez le partenaire vers qui la demande est réorientée.")
+                self.add_error(
+                    "partenaire", "Nommez le partenaire vers qui la demande est réorientée."
+                )
         elif data.get("decision") == "go":
             data["suite"] = ""
             manquants = [
-                libelle for champ, libelle in (
-                    ("competence", "compétence"), ("disponibilite", "disponibilité"), ("independance", "indépendance"),
-                ) if data.get(champ) is False
+                libelle
+                for champ, libelle in (
+                    ("competence", "compétence"),
+                    ("disponibilite", "disponibilité"),
+                    ("independance", "indépendance"),
+                )
+                if data.get(champ) is False
             ]
             if manquants:
                 self.add_error(
@@ -90,7 +123,9 @@ class MontantField(forms.DecimalField):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            raise forms.ValidationError("Saisissez un nombre, par exemple 1 234,50.", code="invalid") from None
+            raise forms.ValidationError(
+                "Saisissez un nombre, par exemple 1 234,50.", code="invalid"
+            ) from None
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -141,7 +176,9 @@ def valider_document(fichier):
 
     extension = os.path.splitext(fichier.name)[1].lower()
     if extension not in TYPES_FICHIERS:
-        raise forms.ValidationError("Type de fichier refusé : PDF, Word (.doc, .docx), .odt, PNG ou JPEG seulement.")
+        raise forms.ValidationError(
+            "Type de fichier refusé : PDF, Word (.doc, .docx), .odt, PNG ou JPEG seulement."
+        )
     if fichier.size > TAILLE_MAX:
         raise forms.ValidationError("Fichier trop volumineux : 10 Mo au maximum.")
     debut = fichier.read(8)
@@ -152,12 +189,29 @@ def valider_document(fichier):
 
 
 class OrganisationForm(forms.ModelForm):
+    site_web = forms.URLField(label="Site web", required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [
-            "raison_sociale", "siret", "secteur", "adresse", "complement_adresse", "code_postal", "ville",
-            "pays", "telephone", "site_web", "source", "recommande_par", "recommande_par_personne",
-            "cle", "frequence_point_jours", "responsable", "ne_pas_prospecter", "notes",
+            "raison_sociale",
+            "siret",
+            "secteur",
+            "adresse",
+            "complement_adresse",
+            "code_postal",
+            "ville",
+            "pays",
+            "telephone",
+            "site_web",
+            "source",
+            "recommande_par",
+            "recommande_par_personne",
+            "cle",
+            "frequence_point_jours",
+            "responsable",
+            "ne_pas_prospecter",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -167,18 +221,32 @@ class OrganisationForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("cle") and not data.get("frequence_point_jours"):
-            self.add_error("frequence_point_jours", "Pour un client clé, indiquez tous les combien de jours le rencontrer.")
+            self.add_error(
+                "frequence_point_jours",
+                "Pour un client clé, indiquez tous les combien de jours le rencontrer.",
+            )
         return data
 
 
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["civilite", "prenom", "nom", "fonction", "email", "telephone", "mobile", "ne_pas_prospecter"]
+        fields = [
+            "civilite",
+            "prenom",
+            "nom",
+            "fonction",
+            "email",
+            "telephone",
+            "mobile",
+            "ne_pas_prospecter",
+        ]
 
 
 class InteractionForm(forms.ModelForm):
-    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur])
+    date = forms.DateField(
+        label="Date", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
+    )
 
     class Meta:
         model = Interaction
@@ -195,37 +263,105 @@ class DemandeForm(forms.ModelForm):
     """J0 on the phone: an existing organisation, or a new one typed in the same form."""
 
     organisation = forms.ModelChoiceField(
-        label="Organisation existante", queryset=Organisation.objects.filter(archivee=False), required=False
+        label="Organisation existante",
+        queryset=Organisation.objects.filter(archivee=False),
+        required=False,
     )
-    nouvelle_organisation = forms.CharField(label="… ou nouvelle organisation", required=False, max_length=200)
-    nouvelle_source = forms.ChoiceField(label="Source (nouvelle organisation)", required=False,
-                                        choices=[("", "—"), *Organisation._meta.get_field("source").choices])
-    contact_existant = forms.ModelChoiceField(label="Contact existant", queryset=Contact.objects.none(), required=False)
-    contact_nom = forms.CharField(label="… ou nouveau contact : nom", required=False, max_length=100)
+    nouvelle_organisation = forms.CharField(
+        label="… ou nouvelle organisation", required=False, max_length=200
+    )
+    nouvelle_source = forms.ChoiceField(
+        label="Source (nouvelle organisation)",
+        required=False,
+        choices=[("", "—"), *Organisation._meta.get_field("source").choices],
+    )
+    contact_existant = forms.ModelChoiceField(
+        label="Contact existant", queryset=Contact.objects.none(), required=False
+    )
+    contact_nom = forms.CharField(
+        label="… ou nouveau contact : nom", required=False, max_length=100
+    )
     contact_prenom = forms.CharField(label="Prénom", required=False, max_length=100)
     contact_email = forms.EmailField(label="Email", required=False)
     contact_telephone = forms.CharField(label="Téléphone", required=False, max_length=25)
-    recue_le = forms.DateField(label="Reçue le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur])
-    fiche_de_poste = forms.FileField(label="Fiche de poste (PDF, Word, image ; 10 Mo max.)", required=False,
-                                     validators=[valider_document])
+    recue_le = forms.DateField(
+        label="Reçue le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
+    )
+    fiche_de_poste = forms.FileField(
+        label="Fiche de poste (PDF, Word, image ; 10 Mo max.)",
+        required=False,
+        validators=[valider_document],
+    )
 
     class Meta:
         model = Demande
-        fields = ["recue_le", "canal", "contexte", "type_prestation", "description", "profil_attendu", "delai_souhaite"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "profil_attendu": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "recue_le",
+            "canal",
+            "contexte",
+            "type_prestation",
+            "description",
+            "profil_attendu",
+            "delai_souhaite",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "profil_attendu": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         org_id = self.data.get("organisation") or self.initial.get("organisation")
         qs = Contact.objects.filter(archive=False).select_related("organisation")
-        self.fields["contact_existant"].queryset = qs.filter(organisation_id=org_id) if org_id else qs
+        self.fields["contact_existant"].queryset = (
+            qs.filter(organisation_id=org_id) if org_id else qs
+        )
 
     def clean(self):
         data = super().clean()
         if not data.get("organisation") and not data.get("nouvelle_organisation", "").strip():
-            self.add_error("organisation", "Choisissez une organisation ou saisissez-en une nouvelle.")
+            self.add_error(
+                "organisation", "Choisissez une organisation ou saisissez-en une nouvelle."
+            )
         contact = data.get("contact_existant")
-        if contact and data.get("organisation") and contact.organisation_id != data["organisation"].pk:
-            self.add_error("contact_existant", "Ce contact n'appartient pas à l'organisation choisie.")
+        if (
+            contact
+            and data.get("organisation")
+            and contact.organisation_id != data["organisation"].pk
+        ):
+            self.add_error(
+                "contact_existant", "Ce contact n'appartient pas à l'organisation choisie."
+            )
         return data
 
+
+class EntrepriseForm(forms.ModelForm):
+    site_web = forms.URLField(label="Site web", required=False, assume_scheme="https")
+
+    class Meta:
+        from crm.models import Entreprise
+
+        model = Entreprise
+        fields = [
+            "raison_sociale",
+            "forme_juridique",
+            "capital",
+            "adresse",
+            "code_postal",
+            "ville",
+            "siret",
+            "tva_intracommunautaire",
+            "telephone",
+            "email",
+            "site_web",
+            "logo",
+            "signataire",
+            "mentions",
+        ]
+        widgets = {"mentions": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("Logo trop volumineux : 2 Mo au maximum.")
+        return logo

@@ -15,7 +15,11 @@ class Changement:
 
 
 def historique(obj, *, limite: int = 50) -> list[Changement]:
-    enregistrements = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limite + 1])
+    enregistrements = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limite + 1
+        ]
+    )
     resultat = []
     noms = {f.name: str(getattr(f, "verbose_name", f.name)) for f in obj._meta.fields}
     for i, h in enumerate(enregistrements[:limite]):
@@ -29,7 +33,9 @@ def historique(obj, *, limite: int = 50) -> list[Changement]:
         resultat.append(
             Changement(
                 quand=h.history_date,
-                qui=(h.history_user.get_full_name() or h.history_user.get_username()) if h.history_user else "Règle automatique",
+                qui=(h.history_user.get_full_name() or h.history_user.get_username())
+                if h.history_user
+                else "Règle automatique",
                 type={"+": "Création", "~": "Modification", "-": "Suppression"}[h.history_type],
                 raison=h.history_change_reason or "",
                 champs=champs,

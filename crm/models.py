@@ -36,7 +36,8 @@ def valider_siret(valeur: str) -> None:
 
 
 telephone_validator = RegexValidator(
-    r"^[0-9+().\s-]{6,25}$", "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement."
+    r"^[0-9+().\s-]{6,25}$",
+    "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
 )
 
 
@@ -61,7 +62,9 @@ class Entreprise(models.Model):
     code_postal = models.CharField("code postal", max_length=10, blank=True)
     ville = models.CharField("ville", max_length=100, blank=True)
     siret = models.CharField("SIRET", max_length=17, blank=True, validators=[valider_siret])
-    tva_intracommunautaire = models.CharField("n° TVA intracommunautaire", max_length=20, blank=True)
+    tva_intracommunautaire = models.CharField(
+        "n° TVA intracommunautaire", max_length=20, blank=True
+    )
     telephone = models.CharField("téléphone", max_length=25, blank=True)
     email = models.EmailField("email", blank=True)
     site_web = models.URLField("site web", blank=True)

@@ -38,7 +38,10 @@ def _fetcher_class():
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 chemin = Path(unquote(parts.path)).resolve()
-                if any(chemin.is_relative_to(r) for r in _racines_autorisees()) and chemin.is_file():
+                if (
+                    any(chemin.is_relative_to(r) for r in _racines_autorisees())
+                    and chemin.is_file()
+                ):
                     type_mime = mimetypes.guess_type(chemin.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(
                         url, chemin.read_bytes(), headers={"Content-Type": type_mime}

@@ -89,7 +89,11 @@ def appliquer(le: date, *, simuler: bool = False) -> dict:
 def _regle_demandes(le: date, *, simuler: bool) -> dict[str, list[str]]:
     from crm.selectors import demandes_a_qualifier
 
-    return {"demandes_a_qualifier": [f"Demande {d.pk} — {d.organisation}" for d in demandes_a_qualifier(le)]}
+    return {
+        "demandes_a_qualifier": [
+            f"Demande {d.pk} — {d.organisation}" for d in demandes_a_qualifier(le)
+        ]
+    }
 
 
 @regle("clients_cles_a_voir", ordre=20)

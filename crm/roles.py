@@ -44,9 +44,12 @@ def accorder_permissions(apps, groupe: str, app_label: str, droits: dict[str, li
     # Permissions are normally created after all migrations (post_migrate); create this
     # app's now. The historical app config is a stub without models_module: set it for the call.
     config = apps.get_app_config(app_label)
-    config.models_module = True
-    create_permissions(config, verbosity=0, apps=apps)
-    config.models_module = None
+    avant = getattr(config, "models_module", None)
+    config.models_module = avant or True
+    try:
+        create_permissions(config, verbosity=0, apps=apps)
+    finally:
+        config.models_module = avant
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     g, _ = Group.objects.get_or_create(name=groupe)

@@ -32,7 +32,9 @@ def decider_faisabilite(
     declines or refers to a named partner.
     """
     if decision == Decision.GO and not (competence and disponibilite and independance):
-        raise RefusMetier("Un Go suppose un « oui » à la compétence, la disponibilité et l'indépendance.")
+        raise RefusMetier(
+            "Un Go suppose un « oui » à la compétence, la disponibilité et l'indépendance."
+        )
     if decision == Decision.NO_GO and suite not in SuiteNoGo.values:
         raise RefusMetier("Pour un No Go, indiquez si la demande est déclinée ou réorientée.")
     if suite == SuiteNoGo.REORIENTER and not partenaire.strip():
@@ -60,7 +62,11 @@ def decider_faisabilite(
             if decision == Decision.GO:
                 d.statut = StatutDemande.GO
             else:
-                d.statut = StatutDemande.DECLINEE if suite == SuiteNoGo.DECLINER else StatutDemande.REORIENTEE
+                d.statut = (
+                    StatutDemande.DECLINEE
+                    if suite == SuiteNoGo.DECLINER
+                    else StatutDemande.REORIENTEE
+                )
             d.qualifiee_le = d.qualifiee_le or le
             d._change_reason = f"Revue de faisabilité : {revue.get_decision_display()}"
             d.save()
@@ -129,3 +135,30 @@ def enregistrer_demande(
             demande.fiche_de_poste_nom = fichier.name[:255]
         demande.save()
     return demande
+
+
+TRANSITIONS_MISSION = {
+    "planifiee": {"en_cours", "annulee"},
+    "en_cours": {"terminee", "annulee"},
+    "terminee": set(),
+    "annulee": set(),
+}
+
+
+def changer_statut_mission(mission, *, statut: str, le: date, par=None):
+    """Planned → in progress → finished (or cancelled). Finishing sets the end date if missing;
+    a finished mission is what the survey and debrief rules look at."""
+    from crm.models import Mission
+
+    with transaction.atomic():
+        m = Mission.objects.select_for_update().get(pk=mission.pk)
+        if statut not in TRANSITIONS_MISSION.get(m.statut, set()):
+            raise RefusMetier(
+                f"Une mission « {m.get_statut_display().lower()} » ne peut pas passer à ce statut."
+            )
+        m.statut = statut
+        if statut == "terminee" and (m.fin is None or m.fin > le):
+            m.fin = max(le, m.debut)
+        m._change_reason = f"Mission {m.get_statut_display().lower()}"
+        m.save()
+    return m

@@ -7,6 +7,7 @@ emails written to files. ``DEBUG=False`` makes it production-grade (``check --de
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +29,9 @@ def _stop(variable: str, message: str) -> None:
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET = "dev-only-insecure-key-3c1f1f1e0f2d4b5e9a7c6d8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
+_DEV_SECRET = (
+    "dev-only-insecure-key-3c1f1f1e0f2d4b5e9a7c6d8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
+)
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     _stop("SECRET_KEY", "est obligatoire quand DEBUG=False.")
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "devis",
     "reclamations",
     "satisfaction",
+    "demonstration",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +99,9 @@ TEMPLATES = [
 _DB_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
 _database_url = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 if urlsplit(_database_url).scheme not in _DB_SCHEMES:
-    _stop("DATABASE_URL", f"doit commencer par sqlite:// ou postgres:// (reçu « {_database_url} »).")
+    _stop(
+        "DATABASE_URL", f"doit commencer par sqlite:// ou postgres:// (reçu « {_database_url} »)."
+    )
 try:
     _db = environ.Env.db_url_config(_database_url)
 except Exception as exc:  # django-environ raises several types on malformed URLs
@@ -111,7 +117,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # Tests use a file, not memory: a real worker or a second process must see the same data.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test run, so that two runs on one machine never share it.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -233,7 +240,9 @@ CELERY_BEAT_SCHEDULE = {
 CRM_JOURS_FERIES_SUBDIVISION = env.str("CRM_JOURS_FERIES_SUBDIVISION", default="") or None
 CRM_RELANCE_JOURS_OUVRES = env.int("CRM_RELANCE_JOURS_OUVRES", default=5)
 CRM_SANS_SUITE_MOIS = env.int("CRM_SANS_SUITE_MOIS", default=1)
-CRM_DEMANDE_QUALIFICATION_JOURS_OUVRES = env.int("CRM_DEMANDE_QUALIFICATION_JOURS_OUVRES", default=2)
+CRM_DEMANDE_QUALIFICATION_JOURS_OUVRES = env.int(
+    "CRM_DEMANDE_QUALIFICATION_JOURS_OUVRES", default=2
+)
 CRM_RECLAMATION_ACCUSE_JOURS_OUVRES = env.int("CRM_RECLAMATION_ACCUSE_JOURS_OUVRES", default=2)
 CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES = env.int(
     "CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES", default=5

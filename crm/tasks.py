@@ -17,14 +17,21 @@ def _date(date_iso: str | None) -> date:
     return date.fromisoformat(date_iso) if date_iso else timezone.localdate()
 
 
-@shared_task(name="crm.tasks.appliquer_regles", autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+@shared_task(
+    name="crm.tasks.appliquer_regles", autoretry_for=(Exception,), retry_backoff=60, max_retries=5
+)
 def appliquer_regles(date_iso: str | None = None) -> dict:
     from crm.regles import appliquer
 
     return appliquer(_date(date_iso))
 
 
-@shared_task(name="crm.tasks.envoyer_digests_hebdo", autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+@shared_task(
+    name="crm.tasks.envoyer_digests_hebdo",
+    autoretry_for=(Exception,),
+    retry_backoff=60,
+    max_retries=5,
+)
 def envoyer_digests_hebdo(date_iso: str | None = None) -> int:
     from crm.digest import envoyer_digests
 

@@ -12,9 +12,17 @@ app_urls = (
         path("organisations/", views.organisations, name="organisations"),
         path("organisations/<int:pk>/", views.organisation, name="organisation"),
         path("organisations/nouvelle/", views.organisation_creer, name="organisation_creer"),
-        path("organisations/<int:pk>/modifier/", views.organisation_modifier, name="organisation_modifier"),
+        path(
+            "organisations/<int:pk>/modifier/",
+            views.organisation_modifier,
+            name="organisation_modifier",
+        ),
         path("organisations/<int:pk>/contacts/nouveau/", views.contact_creer, name="contact_creer"),
-        path("organisations/<int:pk>/echanges/nouveau/", views.interaction_creer, name="interaction_creer"),
+        path(
+            "organisations/<int:pk>/echanges/nouveau/",
+            views.interaction_creer,
+            name="interaction_creer",
+        ),
         path("demandes/nouvelle/", views.demande_creer, name="demande_creer"),
         path("demandes/<int:pk>/fiche-de-poste/", views.demande_fiche, name="demande_fiche"),
         path("demandes/", views.demandes, name="demandes"),
@@ -22,7 +30,9 @@ app_urls = (
         path("demandes/<int:pk>/revue/", views.revue, name="revue"),
         path("missions/", views.missions, name="missions"),
         path("missions/<int:pk>/", views.mission, name="mission"),
+        path("missions/<int:pk>/statut/", views.mission_statut, name="mission_statut"),
         path("digest/apercu/", views.apercu_digest, name="apercu_digest"),
+        path("parametres/entreprise/", views.entreprise, name="entreprise"),
     ],
     "crm",
 )
@@ -31,7 +41,9 @@ urlpatterns = [
     path("", views.accueil, name="accueil"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(authentication_form=ConnexionForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=ConnexionForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

@@ -23,10 +23,17 @@ from crm.acces import (
 from crm.calendrier import jours_ouvres_entre
 from crm.exceptions import RefusMetier
 from crm.filters import DemandeFilter, OrganisationFilter
-from crm.forms import ContactForm, DemandeForm, InteractionForm, OrganisationForm, RevueForm
+from crm.forms import (
+    ContactForm,
+    DemandeForm,
+    EntrepriseForm,
+    InteractionForm,
+    OrganisationForm,
+    RevueForm,
+)
 from crm.historique import historique
 from crm.roles import est_gerant
-from crm.services import decider_faisabilite, enregistrer_demande
+from crm.services import changer_statut_mission, decider_faisabilite, enregistrer_demande
 from crm.timeline import chronologie
 
 
@@ -42,7 +49,9 @@ def accueil(request):
 def organisations(request):
     qs = organisations_visibles(request.user).avec_statut().select_related("responsable")
     filtre = OrganisationFilter(request.GET, queryset=qs)
-    page = Paginator(filtre.qs.order_by("raison_sociale", "pk"), 25).get_page(request.GET.get("page"))
+    page = Paginator(filtre.qs.order_by("raison_sociale", "pk"), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "crm/organisation_list.html", {"filtre": filtre, "page": page})
 
 
@@ -162,7 +171,9 @@ def organisation_creer(request):
         org = form.save()
         messages.success(request, f"{org} est enregistrée.")
         return redirect(org)
-    return _formulaire(request, form, titre="Nouvelle organisation", retour=reverse("crm:organisations"))
+    return _formulaire(
+        request, form, titre="Nouvelle organisation", retour=reverse("crm:organisations")
+    )
 
 
 @gerant_requis
@@ -186,7 +197,9 @@ def contact_creer(request, pk: int):
         contact.save()
         messages.success(request, f"{contact} est ajouté(e).")
         return redirect(org)
-    return _formulaire(request, form, titre=f"Nouveau contact — {org}", retour=org.get_absolute_url())
+    return _formulaire(
+        request, form, titre=f"Nouveau contact — {org}", retour=org.get_absolute_url()
+    )
 
 
 @membre_requis
@@ -200,31 +213,58 @@ def interaction_creer(request, pk: int):
         interaction.save()
         messages.success(request, "Échange enregistré.")
         return redirect(org)
-    return _formulaire(request, form, titre=f"Nouvel échange — {org}", retour=org.get_absolute_url())
+    return _formulaire(
+        request, form, titre=f"Nouvel échange — {org}", retour=org.get_absolute_url()
+    )
 
 
 @gerant_requis
 def demande_creer(request):
-    form = DemandeForm(request.POST or None, request.FILES or None, initial={"organisation": request.GET.get("organisation")})
+    form = DemandeForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"organisation": request.GET.get("organisation")},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         nouveau_contact = None
         if d["contact_nom"].strip():
-            nouveau_contact = {"nom": d["contact_nom"], "prenom": d["contact_prenom"], "email": d["contact_email"], "telephone": d["contact_telephone"]}
+            nouveau_contact = {
+                "nom": d["contact_nom"],
+                "prenom": d["contact_prenom"],
+                "email": d["contact_email"],
+                "telephone": d["contact_telephone"],
+            }
         try:
             demande = enregistrer_demande(
-                recue_le=d["recue_le"], canal=d["canal"], contexte=d["contexte"], type_prestation=d["type_prestation"],
-                description=d["description"], profil_attendu=d["profil_attendu"], delai_souhaite=d["delai_souhaite"],
-                organisation=d["organisation"], nouvelle_organisation=d["nouvelle_organisation"], source=d["nouvelle_source"],
-                contact=d["contact_existant"], nouveau_contact=nouveau_contact, par=request.user, fichier=d.get("fiche_de_poste"),
+                recue_le=d["recue_le"],
+                canal=d["canal"],
+                contexte=d["contexte"],
+                type_prestation=d["type_prestation"],
+                description=d["description"],
+                profil_attendu=d["profil_attendu"],
+                delai_souhaite=d["delai_souhaite"],
+                organisation=d["organisation"],
+                nouvelle_organisation=d["nouvelle_organisation"],
+                source=d["nouvelle_source"],
+                contact=d["contact_existant"],
+                nouveau_contact=nouveau_contact,
+                par=request.user,
+                fichier=d.get("fiche_de_poste"),
             )
         except RefusMetier as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Demande enregistrée (J0). Prochaine étape : la revue de faisabilité.")
+            messages.success(
+                request, "Demande enregistrée (J0). Prochaine étape : la revue de faisabilité."
+            )
             return redirect(demande)
     return _formulaire(
-        request, form, titre="Nouvelle demande (J0)", retour=reverse("crm:demandes"), multipart=True,
+        request,
+        form,
+        titre="Nouvelle demande (J0)",
+        retour=reverse("crm:demandes"),
+        multipart=True,
         aide="Écoute : recrutement, mobilité ou crise ? Collecte : fiche de poste, profil attendu, délai.",
     )
 
@@ -235,4 +275,47 @@ def demande_fiche(request, pk: int):
     d = demande_pour(request, pk)
     if not d.fiche_de_poste:
         raise Http404("Pas de fiche de poste")
-    return FileResponse(d.fiche_de_poste.open("rb"), as_attachment=True, filename=d.fiche_de_poste_nom or "fiche-de-poste")
+    return FileResponse(
+        d.fiche_de_poste.open("rb"),
+        as_attachment=True,
+        filename=d.fiche_de_poste_nom or "fiche-de-poste",
+    )
+
+
+@gerant_requis
+def entreprise(request):
+    """The firm's identity printed on quotes and emails, edited by the gérant."""
+    from crm.models import Entreprise
+
+    form = EntrepriseForm(
+        request.POST or None, request.FILES or None, instance=Entreprise.courante()
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Identité de l'entreprise enregistrée.")
+        return redirect("crm:entreprise")
+    return _formulaire(
+        request,
+        form,
+        titre="Identité de l'entreprise",
+        retour=reverse("accueil"),
+        multipart=True,
+        aide="Imprimée sur les devis (en-tête, pied de page, signature) et dans les emails.",
+    )
+
+
+@membre_requis
+def mission_statut(request, pk: int):
+    """Start, finish or cancel a mission: the gérant, or a consultant on that mission."""
+    m = mission_pour(request, pk)
+    if request.method != "POST":
+        return redirect(m)
+    try:
+        changer_statut_mission(
+            m, statut=request.POST.get("statut", ""), le=timezone.localdate(), par=request.user
+        )
+    except RefusMetier as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Statut de la mission mis à jour.")
+    return redirect(m)

@@ -31,6 +31,7 @@ def relances(user, le: date) -> list[Ligne]:
                 texte=f"{d.numero} — {d.organisation} — {d.objet}",
                 url=d.get_absolute_url(),
                 detail=f"relance due le {d.relance_due_le:%d/%m/%Y}",
+                en_retard=d.relance_due_le < le,
                 telephone=d.contact.telephone_principal if d.contact else "",
             )
         )

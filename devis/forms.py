@@ -22,7 +22,10 @@ class DateMetierField(forms.DateField):
 class EnvoiForm(forms.Form):
     mode = forms.ChoiceField(
         label="Envoi",
-        choices=[("email", "Envoyer par email depuis l'application (PDF joint)"), ("manuel", "Marquer comme envoyé depuis ma messagerie")],
+        choices=[
+            ("email", "Envoyer par email depuis l'application (PDF joint)"),
+            ("manuel", "Marquer comme envoyé depuis ma messagerie"),
+        ],
         widget=forms.RadioSelect,
         initial="email",
     )
@@ -30,12 +33,16 @@ class EnvoiForm(forms.Form):
 
 
 class ReponseForm(forms.Form):
-    decision = forms.ChoiceField(label="Réponse du client", choices=Reponse.choices, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="Réponse du client", choices=Reponse.choices, widget=forms.RadioSelect
+    )
     le = DateMetierField(label="Reçue le", initial=timezone.localdate)
     motif_refus = forms.ModelChoiceField(
         label="Motif du refus", queryset=MotifRefus.objects.filter(actif=True), required=False
     )
-    commentaire = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self):
         data = super().clean()
@@ -47,7 +54,11 @@ class ReponseForm(forms.Form):
 class RelanceForm(forms.Form):
     mode = forms.ChoiceField(label="Relance", choices=ModeRelance.choices, widget=forms.RadioSelect)
     le = DateMetierField(label="Faite le", initial=timezone.localdate)
-    note = forms.CharField(label="Note (ce que le client a dit)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note (ce que le client a dit)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 # --- Editing a draft quote ------------------------------------------------------------------
@@ -62,19 +73,42 @@ class DevisForm(forms.ModelForm):
 
     class Meta:
         model = Devis
-        fields = ["objet", "contact", "contexte", "methodologie", "tests", "delai", "conditions", "validite_jours", "taux_tva"]
-        widgets = {k: forms.Textarea(attrs={"rows": 4}) for k in ("contexte", "methodologie", "tests", "delai", "conditions")}
+        fields = [
+            "objet",
+            "contact",
+            "contexte",
+            "methodologie",
+            "tests",
+            "delai",
+            "conditions",
+            "validite_jours",
+            "taux_tva",
+        ]
+        widgets = {
+            k: forms.Textarea(attrs={"rows": 4})
+            for k in ("contexte", "methodologie", "tests", "delai", "conditions")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(organisation=self.instance.organisation, archive=False)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            organisation=self.instance.organisation, archive=False
+        )
 
 
 class LigneForm(forms.ModelForm):
-    quantite = MontantField(label="Quantité", min_value=0, decimal_places=2,
-                            error_messages={"min_value": "La quantité ne peut pas être négative."})
-    prix_unitaire_ht = MontantField(label="Prix unitaire HT (€)", min_value=0, decimal_places=2,
-                                    error_messages={"min_value": "Le prix ne peut pas être négatif."})
+    quantite = MontantField(
+        label="Quantité",
+        min_value=0,
+        decimal_places=2,
+        error_messages={"min_value": "La quantité ne peut pas être négative."},
+    )
+    prix_unitaire_ht = MontantField(
+        label="Prix unitaire HT (€)",
+        min_value=0,
+        decimal_places=2,
+        error_messages={"min_value": "Le prix ne peut pas être négatif."},
+    )
 
     class Meta:
         model = LigneDevis
@@ -83,4 +117,147 @@ class LigneForm(forms.ModelForm):
 
 LigneFormSet = forms.inlineformset_factory(
     Devis, LigneDevis, form=LigneForm, extra=2, can_delete=True, min_num=0
+)
+
+
+# --- Agreement, contract review, launch ---------------------------------------------------------
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from crm.forms import DateInput, refuser_futur, valider_document  # noqa: E402
+from crm.roles import CONSULTANT  # noqa: E402
+from devis.models import TypeAccord  # noqa: E402
+
+
+class AccordForm(forms.Form):
+    type = forms.ChoiceField(
+        label="Type d'accord",
+        choices=[c for c in TypeAccord.choices if c[0] != "acceptation_en_ligne"],
+    )
+    recu_le = forms.DateField(
+        label="Reçu le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
+    )
+    reference_client = forms.CharField(
+        label="Référence client (n° de bon de commande)", required=False, max_length=100
+    )
+    document = forms.FileField(
+        label="Document (PDF, Word, image ; 10 Mo max.)",
+        required=False,
+        validators=[valider_document],
+    )
+
+
+class RevueContratForm(forms.Form):
+    prix_conforme = forms.TypedChoiceField(
+        label="Le prix de l'accord correspond-il au devis ?",
+        choices=[(True, "Oui"), (False, "Non")],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    conditions_conformes = forms.TypedChoiceField(
+        label="Les conditions (délais, modalités) correspondent-elles au devis ?",
+        choices=[(True, "Oui"), (False, "Non")],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    ecarts = forms.CharField(
+        label="Écarts constatés", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    resolution_ecarts = forms.CharField(
+        label="Comment les écarts ont été résolus",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("prix_conforme") is False or data.get("conditions_conformes") is False:
+            if not data.get("ecarts", "").strip():
+                self.add_error("ecarts", "Décrivez les écarts entre l'accord et le devis.")
+        return data
+
+
+class LancementForm(forms.Form):
+    debut = forms.DateField(
+        label="Début de la mission", widget=DateInput(), initial=timezone.localdate
+    )
+    fin = forms.DateField(label="Fin prévue", widget=DateInput(), required=False)
+    consultants = forms.ModelMultipleChoiceField(
+        label="Consultants",
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    notes = forms.CharField(
+        label="Notes de lancement (transmission du dossier)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultants"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=CONSULTANT)
+            .order_by("last_name")
+        )
+        self.fields["consultants"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fin") and data.get("debut") and data["fin"] < data["debut"]:
+            self.add_error("fin", "La fin ne peut pas précéder le début.")
+        return data
+
+
+from devis.models import LigneModele, ModeleDevis  # noqa: E402
+
+
+class ModeleDevisForm(forms.ModelForm):
+    taux_tva = MontantField(label="Taux de TVA (%)", min_value=0, max_value=100, decimal_places=2)
+
+    class Meta:
+        model = ModeleDevis
+        fields = [
+            "contexte",
+            "methodologie",
+            "tests",
+            "delai",
+            "conditions",
+            "validite_jours",
+            "taux_tva",
+            "email_sujet",
+            "email_corps",
+            "relance_sujet",
+            "relance_corps",
+        ]
+        widgets = {
+            k: forms.Textarea(attrs={"rows": 4})
+            for k in (
+                "contexte",
+                "methodologie",
+                "tests",
+                "delai",
+                "conditions",
+                "email_corps",
+                "relance_corps",
+            )
+        }
+        help_texts = {
+            "email_corps": "Laissé vide : le texte standard. Variables : {civilite}, {nom}, {numero}, {objet}, {lien}, {validite}, {signataire}.",
+            "relance_corps": "Laissé vide : le texte standard. Mêmes variables, plus {envoye_le}.",
+        }
+
+
+class LigneModeleForm(forms.ModelForm):
+    quantite = MontantField(label="Quantité", min_value=0, decimal_places=2)
+    prix_unitaire_ht = MontantField(label="Prix unitaire HT (€)", min_value=0, decimal_places=2)
+
+    class Meta:
+        model = LigneModele
+        fields = ["designation", "quantite", "unite", "prix_unitaire_ht"]
+
+
+LigneModeleFormSet = forms.inlineformset_factory(
+    ModeleDevis, LigneModele, form=LigneModeleForm, extra=2, can_delete=True
 )

@@ -139,7 +139,7 @@ class DevisQuerySet(models.QuerySet):
 
 
 class Devis(Horodate):
-    numero = models.CharField("numéro", max_length=20, unique=True, null=True, blank=True)
+    numero = models.CharField("numéro", max_length=20, null=True, blank=True, db_index=True)
     version = models.PositiveSmallIntegerField("version", default=1)
     remplace = models.OneToOneField(
         "self",
@@ -233,6 +233,9 @@ class Devis(Horodate):
             models.Index(fields=["statut", "envoye_le"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["numero", "version"], name="devis_numero_version_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(statut__in=STATUTS_EMIS)
                 | Q(numero__isnull=False, envoye_le__isnull=False),
@@ -265,7 +268,10 @@ class Devis(Horodate):
         # Same formula as the database annotation: sum of quantity × price, rounded once.
         return arrondi(
             sum(
-                ((ligne.quantite or 0) * (ligne.prix_unitaire_ht or 0) for ligne in self.lignes.all()),
+                (
+                    (ligne.quantite or 0) * (ligne.prix_unitaire_ht or 0)
+                    for ligne in self.lignes.all()
+                ),
                 Decimal(0),
             )
         )
@@ -310,9 +316,7 @@ class LigneDevis(models.Model):
         ordering = ["ordre", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantite__gte=0), name="ligne_quantite_positive"),
-            models.CheckConstraint(
-                condition=Q(prix_unitaire_ht__gte=0), name="ligne_prix_positif"
-            ),
+            models.CheckConstraint(condition=Q(prix_unitaire_ht__gte=0), name="ligne_prix_positif"),
         ]
 
     def __str__(self) -> str:
@@ -382,11 +386,11 @@ class Accord(Horodate):
     )
     type = models.CharField("type d'accord", max_length=24, choices=TypeAccord.choices)
     recu_le = models.DateField("reçu le")
-    document = models.FileField(
-        "document", upload_to=_chemin_accord, blank=True, max_length=255
-    )
+    document = models.FileField("document", upload_to=_chemin_accord, blank=True, max_length=255)
     document_nom = models.CharField("nom du document", max_length=255, blank=True)
-    reference_client = models.CharField("référence client (n° de commande)", max_length=100, blank=True)
+    reference_client = models.CharField(
+        "référence client (n° de commande)", max_length=100, blank=True
+    )
     # Revue de contrat: does the agreement match the quote?
     prix_conforme = models.BooleanField("le prix correspond au devis", null=True, blank=True)
     conditions_conformes = models.BooleanField(

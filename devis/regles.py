@@ -37,7 +37,9 @@ def creer_relances_dues(le: date) -> list[str]:
     while True:
         with transaction.atomic():
             lot = list(
-                _candidats_relance(le).order_by("pk").values_list("pk", "numero", "relance_due_le")[: settings.CRM_REGLES_LOT]
+                _candidats_relance(le)
+                .order_by("pk")
+                .values_list("pk", "numero", "relance_due_le")[: settings.CRM_REGLES_LOT]
             )
             if not lot:
                 break
@@ -46,8 +48,11 @@ def creer_relances_dues(le: date) -> list[str]:
             )
             # History of the relances created by the rule (those with no history row yet).
             nouveaux = list(
-                Relance.objects.filter(devis_id__in=[pk for pk, _, _ in lot])
-                .exclude(pk__in=Relance.history.filter(devis_id__in=[pk for pk, _, _ in lot]).values("id"))
+                Relance.objects.filter(devis_id__in=[pk for pk, _, _ in lot]).exclude(
+                    pk__in=Relance.history.filter(devis_id__in=[pk for pk, _, _ in lot]).values(
+                        "id"
+                    )
+                )
             )
             Relance.history.bulk_history_create(
                 nouveaux, default_change_reason="R1 : relance due (PROC-020 §3.4)"
@@ -88,7 +93,11 @@ def classer_sans_suite(le: date) -> list[str]:
 @regle("devis_r1_relance_unique", ordre=30)
 def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
-        return {"relances_creees": list(_candidats_relance(le).order_by("pk").values_list("numero", flat=True))}
+        return {
+            "relances_creees": list(
+                _candidats_relance(le).order_by("pk").values_list("numero", flat=True)
+            )
+        }
     return {"relances_creees": creer_relances_dues(le)}
 
 
@@ -112,8 +121,12 @@ def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
     dues = list(relances_a_faire(le).values_list("devis__numero", flat=True))
     if simuler:
         sans_suite = set(
-            Devis.objects.en_attente().filter(sans_suite_le__lte=le).values_list("numero", flat=True)
+            Devis.objects.en_attente()
+            .filter(sans_suite_le__lte=le)
+            .values_list("numero", flat=True)
         )
-        crees = _candidats_relance(le).exclude(sans_suite_le__lte=le).values_list("numero", flat=True)
+        crees = (
+            _candidats_relance(le).exclude(sans_suite_le__lte=le).values_list("numero", flat=True)
+        )
         dues = [n for n in dues if n not in sans_suite] + list(crees)
     return {"relances_dues": dues}

@@ -15,8 +15,7 @@ def _pour(qs: QuerySet, user, prefixe: str = "") -> QuerySet:
     if user is None or est_gerant(user):
         return qs
     return qs.filter(
-        Q(**{f"{prefixe}organisation__responsable": user})
-        | Q(**{f"{prefixe}cree_par": user})
+        Q(**{f"{prefixe}organisation__responsable": user}) | Q(**{f"{prefixe}cree_par": user})
     )
 
 
@@ -32,10 +31,9 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
 
 
 def relances_de_la_semaine(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
-    """Quotes whose relance falls due between ``le`` and ``fin`` and is not created yet."""
-    qs = Devis.objects.en_attente().filter(
-        relance__isnull=True, relance_due_le__gt=le, relance_due_le__lte=fin
-    )
+    """Quotes whose relance falls due by ``fin`` and is not created yet (the daily rule has not
+    run for them: later this week, or today before 07:00, or after a failed run)."""
+    qs = Devis.objects.en_attente().filter(relance__isnull=True, relance_due_le__lte=fin)
     return _pour(qs, user).select_related("organisation", "contact").order_by("relance_due_le")
 
 
@@ -47,7 +45,9 @@ def bientot_sans_suite(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
 
 def classes_sans_suite(debut: date, fin: date, *, user=None) -> QuerySet[Devis]:
     qs = Devis.objects.filter(
-        statut=StatutDevis.SANS_SUITE, classe_sans_suite_le__gte=debut, classe_sans_suite_le__lte=fin
+        statut=StatutDevis.SANS_SUITE,
+        classe_sans_suite_le__gte=debut,
+        classe_sans_suite_le__lte=fin,
     )
     return _pour(qs, user).select_related("organisation").order_by("classe_sans_suite_le")
 

@@ -3,6 +3,7 @@ produced after the transaction commits, never inside it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,9 +13,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from crm import emails, jetons
-from crm.exceptions import RefusMetier
 from crm.calendrier import ajouter_jours_ouvres, ajouter_mois
-from crm.models import Decision, Demande, Mission, Organisation, StatutDemande, StatutMission
+from crm.exceptions import RefusMetier
+from crm.models import (
+    Decision,
+    Demande,
+    Entreprise,
+    Mission,
+    Organisation,
+    StatutMission,
+)
 from crm.numerotation import prochain_numero
 from devis.models import (
     Accord,
@@ -167,7 +175,9 @@ def envoyer_devis(devis: Devis, *, le: date, par=None, email: bool = True) -> De
             envoi = _envoyer_email_devis(devis, par=par)
         except Exception as exc:  # rendering or storage failure: same outcome as a send failure
             _annuler_envoi(devis)
-            raise EnvoiEchoue(f"Le devis n'a pas pu être envoyé ({exc}). Il reste en brouillon.") from exc
+            raise EnvoiEchoue(
+                f"Le devis n'a pas pu être envoyé ({exc}). Il reste en brouillon."
+            ) from exc
         if envoi.statut != "envoye":
             emails.abandonner(envoi, "Envoi du devis annulé : le devis reste en brouillon.")
             _annuler_envoi(devis)
@@ -185,6 +195,7 @@ def _annuler_envoi(devis: Devis) -> None:
         d = Devis.objects.select_for_update().get(pk=devis.pk)
         d.statut = StatutDevis.BROUILLON
         d.envoye_le = d.relance_due_le = d.sans_suite_le = None
+        d.jeton_nonce = ""
         d.jeton_empreinte = None
         d._change_reason = "Échec de l'envoi : retour en brouillon"
         d.save()
@@ -217,19 +228,58 @@ def _contexte_email(devis: Devis) -> dict:
 def _piece_pdf(devis: Devis) -> emails.PieceJointe:
     from devis.pdf import devis_pdf
 
-    return emails.PieceJointe(nom=f"{devis.reference}.pdf".replace(" ", "_"), contenu=devis_pdf(devis))
+    return emails.PieceJointe(
+        nom=f"{devis.reference}.pdf".replace(" ", "_"), contenu=devis_pdf(devis)
+    )
 
 
-def _envoyer_email_devis(devis: Devis, *, par=None):
-    return emails.envoyer(
-        "devis-envoi",
-        _contexte_email(devis),
-        motif="devis",
-        destinataires=[devis.contact.email],
+def _remplir(modele_texte: str, valeurs: dict[str, str]) -> str:
+    """Fill {variables} of a text typed by the gérant (unknown ones are left as typed)."""
+    return re.sub(r"\{(\w+)\}", lambda m: valeurs.get(m.group(1), m.group(0)), modele_texte)
+
+
+def _email_devis(devis: Devis, *, nom: str, par=None):
+    """The quote's email (sending or relance), from the gérant's editable texts when set."""
+    from django.utils.html import escape, linebreaks
+
+    contexte = _contexte_email(devis)
+    sujet, texte, html = emails.rendre(nom, contexte)
+    modele = ModeleDevis.courant()
+    relance = nom == "devis-relance"
+    sujet_modele = modele.relance_sujet if relance else modele.email_sujet
+    corps_modele = modele.relance_corps if relance else modele.email_corps
+    contact = devis.contact
+    valeurs = {
+        "civilite": contact.civilite if contact else "",
+        "nom": contact.nom if contact else "",
+        "numero": devis.reference,
+        "objet": devis.objet,
+        "lien": contexte["lien"],
+        "validite": f"{devis.date_validite:%d/%m/%Y}" if devis.date_validite else "",
+        "envoye_le": f"{devis.envoye_le:%d/%m/%Y}" if devis.envoye_le else "",
+        "signataire": Entreprise.courante().signataire,
+    }
+    if sujet_modele.strip():
+        sujet = _remplir(sujet_modele, valeurs)
+    if corps_modele.strip():
+        texte = _remplir(corps_modele, valeurs)
+        html = linebreaks(escape(texte))
+    envoi = emails.enregistrer(
+        motif="relance" if relance else "devis",
+        destinataires=[contact.email],
+        sujet=sujet,
+        texte=texte,
+        html=html,
         objet=devis,
         pieces_jointes=[_piece_pdf(devis)],
         par=par,
     )
+    emails.expedier(envoi)
+    return envoi
+
+
+def _envoyer_email_devis(devis: Devis, *, par=None):
+    return _email_devis(devis, nom="devis-envoi", par=par)
 
 
 # --- The client's answer -----------------------------------------------------------------------
@@ -271,7 +321,9 @@ def enregistrer_reponse(
             devis.motif_refus = motif_refus
         else:
             devis.statut = StatutDevis.ENVOYE
-        devis.classe_sans_suite_le = None if devis.statut != StatutDevis.SANS_SUITE else devis.classe_sans_suite_le
+        devis.classe_sans_suite_le = (
+            None if devis.statut != StatutDevis.SANS_SUITE else devis.classe_sans_suite_le
+        )
         devis._change_reason = f"Réponse du client : {Reponse(decision).label.lower()}"
         devis.save()
     return devis
@@ -280,9 +332,7 @@ def enregistrer_reponse(
 # --- The one relance ---------------------------------------------------------------------------
 
 
-def enregistrer_relance(
-    devis: Devis, *, mode: str, le: date, par=None, note: str = ""
-) -> Relance:
+def enregistrer_relance(devis: Devis, *, mode: str, le: date, par=None, note: str = "") -> Relance:
     """Record the one relance of a sent quote as done (creating it if the rule has not yet).
 
     The database holds one relance per devis; a relance already done is never changed and
@@ -319,15 +369,7 @@ def enregistrer_relance(
         relance.par = par if getattr(par, "pk", None) else None
         relance.save()
     if mode == ModeRelance.EMAIL:
-        envoi = emails.envoyer(
-            "devis-relance",
-            _contexte_email(devis),
-            motif="relance",
-            destinataires=[devis.contact.email],
-            objet=devis,
-            pieces_jointes=[_piece_pdf(devis)],
-            par=par,
-        )
+        envoi = _email_devis(devis, nom="devis-relance", par=par)
         if envoi.statut != "envoye":
             emails.abandonner(envoi, "Relance annulée : à refaire.")
             with transaction.atomic():
@@ -357,7 +399,7 @@ def reviser_devis(devis: Devis, *, par=None) -> Devis:
         nouveau = Devis.objects.get(pk=ancien.pk)
         nouveau.pk = nouveau.id = None
         nouveau._state.adding = True
-        nouveau.numero = None
+        # A revision keeps the number of the quote it replaces: DEV-2026-0003 v2.
         nouveau.version = ancien.version + 1
         nouveau.remplace = ancien
         nouveau.statut = StatutDevis.BROUILLON
@@ -468,7 +510,8 @@ def lancer_mission(
     devis: Devis, *, debut: date, fin: date | None = None, consultants=(), par=None, notes: str = ""
 ) -> Mission:
     """Launch (PROC-020 §3.5): only after the agreement and a settled revue de contrat."""
-    accord = getattr(devis, "accord", None)
+    devis = Devis.objects.get(pk=devis.pk)  # the caller's copy may hold a stale agreement
+    accord = Accord.objects.filter(devis=devis).first()
     if devis.statut != StatutDevis.ACCEPTE or accord is None:
         raise RefusMetier("Enregistrez d'abord l'accord du client.")
     if not accord.pret_pour_lancement:
@@ -485,10 +528,6 @@ def lancer_mission(
             devis=devis, debut=debut, fin=fin, statut=StatutMission.PLANIFIEE, notes=notes
         )
         mission.consultants.set(consultants)
-        if devis.demande_id:
-            Demande.objects.filter(pk=devis.demande_id, statut=StatutDemande.QUALIFIEE).update(
-                statut=StatutDemande.GO
-            )
     return mission
 
 

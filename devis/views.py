@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -13,11 +14,22 @@ from django.views.decorators.http import require_POST
 
 from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
-from crm.exceptions import RefusMetier
+from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
+from crm.models import Entreprise
+from crm.templatetags.crm_tags import format_euros
 from devis import services
-from devis.forms import DevisForm, EnvoiForm, LigneFormSet, RelanceForm, ReponseForm
-from devis.models import Devis, StatutDevis
+from devis.forms import (
+    AccordForm,
+    DevisForm,
+    EnvoiForm,
+    LancementForm,
+    LigneFormSet,
+    RelanceForm,
+    ReponseForm,
+    RevueContratForm,
+)
+from devis.models import Devis, ModeleDevis, StatutDevis
 from devis.pdf import devis_pdf
 
 
@@ -37,7 +49,11 @@ def liste(request):
     if statut in StatutDevis.values:
         qs = qs.filter(statut=statut)
     if q:
-        qs = qs.filter(Q(numero__icontains=q) | Q(objet__icontains=q) | Q(organisation__raison_sociale__icontains=q))
+        qs = qs.filter(
+            Q(numero__icontains=q)
+            | Q(objet__icontains=q)
+            | Q(organisation__raison_sociale__icontains=q)
+        )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,8 +74,8 @@ def detail(request, pk: int):
             "lignes": devis.lignes.all(),
             "relance": relance,
             "accord": getattr(devis, "accord", None),
-            "envoi_form": EnvoiForm(),
-            "reponse_form": ReponseForm(),
+            "envoi_form": EnvoiForm(prefix="envoi"),
+            "reponse_form": ReponseForm(prefix="reponse"),
             "relance_form": RelanceForm(),
             "emails": emails_de(devis)[:20],
             "historique": historique(devis),
@@ -72,7 +88,9 @@ def detail(request, pk: int):
 def modifier(request, pk: int):
     devis = _devis_pour(request, pk)
     if devis.statut != StatutDevis.BROUILLON:
-        messages.error(request, "Ce devis a été envoyé : créez une nouvelle version pour le modifier.")
+        messages.error(
+            request, "Ce devis a été envoyé : créez une nouvelle version pour le modifier."
+        )
         return redirect(devis)
     form = DevisForm(request.POST or None, instance=devis)
     lignes = LigneFormSet(request.POST or None, instance=devis)
@@ -84,7 +102,9 @@ def modifier(request, pk: int):
         else:
             messages.success(request, "Devis enregistré.")
             return redirect(devis)
-    return render(request, "devis/devis_form.html", {"devis": devis, "form": form, "lignes": lignes})
+    return render(
+        request, "devis/devis_form.html", {"devis": devis, "form": form, "lignes": lignes}
+    )
 
 
 @gerant_requis
@@ -100,7 +120,7 @@ def _action(request, devis, form, appliquer, succes: str):
         try:
             appliquer(form.cleaned_data)
         except RefusMetier as exc:
-            messages.error(request, exc.message)
+            messages.error(request, message_refus(exc))
         else:
             messages.success(request, succes)
     else:
@@ -117,8 +137,10 @@ def envoyer(request, pk: int):
     return _action(
         request,
         devis,
-        EnvoiForm(request.POST),
-        lambda d: services.envoyer_devis(devis, le=d["le"], par=request.user, email=d["mode"] == "email"),
+        EnvoiForm(request.POST, prefix="envoi"),
+        lambda d: services.envoyer_devis(
+            devis, le=d["le"], par=request.user, email=d["mode"] == "email"
+        ),
         "Devis envoyé.",
     )
 
@@ -130,10 +152,14 @@ def reponse(request, pk: int):
     return _action(
         request,
         devis,
-        ReponseForm(request.POST),
+        ReponseForm(request.POST, prefix="reponse"),
         lambda d: services.enregistrer_reponse(
-            devis, decision=d["decision"], le=d["le"], par=request.user,
-            motif_refus=d.get("motif_refus"), commentaire=d.get("commentaire", ""),
+            devis,
+            decision=d["decision"],
+            le=d["le"],
+            par=request.user,
+            motif_refus=d.get("motif_refus"),
+            commentaire=d.get("commentaire", ""),
         ),
         "Réponse du client enregistrée.",
     )
@@ -147,7 +173,9 @@ def relance(request, pk: int):
         request,
         devis,
         RelanceForm(request.POST),
-        lambda d: services.enregistrer_relance(devis, mode=d["mode"], le=d["le"], par=request.user, note=d["note"]),
+        lambda d: services.enregistrer_relance(
+            devis, mode=d["mode"], le=d["le"], par=request.user, note=d["note"]
+        ),
         "Relance enregistrée.",
     )
 
@@ -178,6 +206,134 @@ def creer_depuis_demande(request, demande_pk: int):
     return redirect(devis)
 
 
+def _formulaire(request, devis, form, titre: str, *, multipart: bool = False, aide: str = ""):
+    return render(
+        request,
+        "crm/formulaire.html",
+        {
+            "form": form,
+            "titre": titre,
+            "retour": devis.get_absolute_url(),
+            "multipart": multipart,
+            "aide": aide,
+        },
+    )
+
+
+@gerant_requis
+def accord(request, pk: int):
+    devis = _devis_pour(request, pk)
+    form = AccordForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.enregistrer_accord(
+                devis,
+                type=d["type"],
+                recu_le=d["recu_le"],
+                par=request.user,
+                document=d.get("document"),
+                document_nom=d["document"].name[:255] if d.get("document") else "",
+                reference_client=d["reference_client"],
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Accord enregistré. Faites maintenant la revue de contrat.")
+            return redirect("devis:revue_contrat", devis.pk)
+    return _formulaire(
+        request,
+        devis,
+        form,
+        f"Accord du client — {devis.reference}",
+        multipart=True,
+        aide="PROC-020 §3.5 : bon de commande, mail de validation ou devis signé.",
+    )
+
+
+@gerant_requis
+def revue_contrat(request, pk: int):
+    devis = _devis_pour(request, pk)
+    accord_client = getattr(devis, "accord", None)
+    if accord_client is None:
+        messages.error(request, "Enregistrez d'abord l'accord du client.")
+        return redirect(devis)
+    form = RevueContratForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.faire_revue_contrat(
+                accord_client,
+                services.RevueContrat(**form.cleaned_data),
+                le=timezone.localdate(),
+                par=request.user,
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Revue de contrat enregistrée.")
+            return redirect(devis)
+    return _formulaire(
+        request,
+        devis,
+        form,
+        f"Revue de contrat — {devis.reference}",
+        aide=f"Devis : {format_euros(devis.total_ht)} HT. L'accord correspond-il au devis (prix, conditions) ?",
+    )
+
+
+@gerant_requis
+def lancer(request, pk: int):
+    devis = _devis_pour(request, pk)
+    form = LancementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mission = services.lancer_mission(
+                devis,
+                debut=d["debut"],
+                fin=d.get("fin"),
+                consultants=d["consultants"],
+                par=request.user,
+                notes=d["notes"],
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Mission lancée : le dossier est transmis aux consultants.")
+            return redirect(mission)
+    return _formulaire(request, devis, form, f"Lancer la mission — {devis.reference}")
+
+
+@gerant_requis
+def modele(request):
+    """The gérant edits the standard template: section texts, default lines, email texts."""
+    from devis.forms import LigneModeleFormSet, ModeleDevisForm
+
+    modele_courant = ModeleDevis.courant()
+    form = ModeleDevisForm(request.POST or None, instance=modele_courant)
+    lignes = LigneModeleFormSet(request.POST or None, instance=modele_courant)
+    if request.method == "POST" and form.is_valid() and lignes.is_valid():
+        with transaction.atomic():
+            form.save()
+            lignes.save()
+        messages.success(request, "Modèle de devis enregistré : il servira aux prochains devis.")
+        return redirect("devis:modele")
+    return render(request, "devis/modele_form.html", {"form": form, "lignes": lignes})
+
+
+@gerant_requis
+def accord_document(request, pk: int):
+    devis = _devis_pour(request, pk)
+    accord_client = getattr(devis, "accord", None)
+    if accord_client is None or not accord_client.document:
+        raise Http404("Pas de document")
+    return FileResponse(
+        accord_client.document.open("rb"),
+        as_attachment=True,
+        filename=accord_client.document_nom or "accord",
+    )
+
+
 @never_cache
 def public(request, jeton: str):
     """The client's page for a sent quote (no account; the token is the key)."""
@@ -186,12 +342,19 @@ def public(request, jeton: str):
         raise Http404("Lien inconnu")
     if request.GET.get("pdf"):
         response = HttpResponse(devis_pdf(devis), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{devis.reference.replace(" ", "_")}.pdf"'
+        response["Content-Disposition"] = (
+            f'inline; filename="{devis.reference.replace(" ", "_")}.pdf"'
+        )
     else:
         response = render(
             request,
             "devis/devis_public.html",
-            {"devis": devis, "lignes": devis.lignes.all(), "aujourdhui": timezone.localdate()},
+            {
+                "devis": devis,
+                "lignes": devis.lignes.all(),
+                "aujourdhui": timezone.localdate(),
+                "entreprise": Entreprise.courante(),
+            },
         )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

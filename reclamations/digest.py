@@ -15,26 +15,33 @@ def _visibles(user):
     qs = Reclamation.objects.ouvertes().select_related("organisation", "contact")
     if est_gerant(user):
         return qs
-    return qs.filter(Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)).distinct()
+    return qs.filter(
+        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
+    ).distinct()
 
 
 @section("reclamations", "Réclamations : délais", ordre=10)
 def reclamations(user, le: date) -> list[Ligne]:
     fin = le - timedelta(days=le.weekday()) + timedelta(days=6)
-    qs = _visibles(user).filter(
-        Q(accuse_le__isnull=True, accuse_du_le__lte=fin) | Q(repondue_le__isnull=True, reponse_due_le__lte=fin)
-    ).order_by("reponse_due_le", "pk")
+    qs = (
+        _visibles(user)
+        .filter(
+            Q(accuse_le__isnull=True, accuse_du_le__lte=fin)
+            | Q(repondue_le__isnull=True, reponse_due_le__lte=fin)
+        )
+        .order_by("reponse_due_le", "pk")
+    )
     lignes = []
     for r in qs:
         if r.accuse_le is None:
-            echeance, quoi = r.accuse_du_le, "accusé de réception"
+            echeance, quoi = r.accuse_du_le, "accusé de réception dû"
         else:
-            echeance, quoi = r.reponse_due_le, "réponse"
+            echeance, quoi = r.reponse_due_le, "réponse due"
         lignes.append(
             Ligne(
                 texte=f"{r.numero} — {r.organisation}",
                 url=r.get_absolute_url(),
-                detail=f"{quoi} dû le {echeance:%d/%m/%Y}",
+                detail=f"{quoi} le {echeance:%d/%m/%Y}",
                 en_retard=echeance < le,
                 telephone=r.contact.telephone_principal if r.contact else "",
             )
@@ -44,7 +51,9 @@ def reclamations(user, le: date) -> list[Ligne]:
 
 @section("actions", "Actions correctives et préventives en retard", ordre=70)
 def actions(user, le: date) -> list[Ligne]:
-    qs = Action.objects.filter(echeance__lt=le, statut__in=[StatutAction.A_FAIRE, StatutAction.EN_COURS])
+    qs = Action.objects.filter(
+        echeance__lt=le, statut__in=[StatutAction.A_FAIRE, StatutAction.EN_COURS]
+    )
     if not est_gerant(user):
         qs = qs.filter(responsable=user)
     return [

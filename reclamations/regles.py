@@ -16,7 +16,9 @@ from reclamations.models import Action, Reclamation, StatutAction
 def _en_retard(le: date, *, simuler: bool) -> dict[str, list[str]]:
     return {
         "reclamations_en_retard": list(
-            Reclamation.objects.en_retard(le).order_by("recue_le", "pk").values_list("numero", flat=True)
+            Reclamation.objects.en_retard(le)
+            .order_by("recue_le", "pk")
+            .values_list("numero", flat=True)
         ),
         "actions_en_retard": [
             f"Action {pk}"

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 
 from crm import emails
-from crm.exceptions import RefusMetier
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
+from crm.exceptions import RefusMetier
 from crm.numerotation import prochain_numero
 from reclamations.models import Action, ModeAccuse, Reclamation, StatutReclamation
 
@@ -63,7 +63,9 @@ def accuser_reception(
         if le < r.recue_le:
             raise RefusMetier("L'accusé de réception ne peut pas précéder la réclamation.")
         if mode == ModeAccuse.EMAIL and not (r.contact and r.contact.email):
-            raise RefusMetier("Le contact n'a pas d'adresse email : accusez réception par téléphone.")
+            raise RefusMetier(
+                "Le contact n'a pas d'adresse email : accusez réception par téléphone."
+            )
         r.accuse_le = le
         r.accuse_mode = mode
         r.statut = StatutReclamation.ACCUSEE
@@ -130,10 +132,16 @@ def repondre(
             raise RefusMetier(f"Une réponse a déjà été donnée le {r.repondue_le:%d/%m/%Y}.")
         if le < r.accuse_le:
             raise RefusMetier("La réponse ne peut pas précéder l'accusé de réception.")
-        if compensation != "aucune" and montant_compensation is None and compensation != "prestation_supplementaire":
+        if (
+            compensation != "aucune"
+            and montant_compensation is None
+            and compensation != "prestation_supplementaire"
+        ):
             raise RefusMetier("Indiquez le montant de la compensation.")
         if envoyer_email and not (r.contact and r.contact.email):
-            raise RefusMetier("Le contact n'a pas d'adresse email : notez une réponse donnée par téléphone.")
+            raise RefusMetier(
+                "Le contact n'a pas d'adresse email : notez une réponse donnée par téléphone."
+            )
         r.reponse = reponse.strip()
         r.repondue_le = le
         r.compensation = compensation
@@ -204,7 +212,12 @@ def rouvrir(reclamation: Reclamation, *, raison: str, par) -> Reclamation:
 
 
 def creer_action(
-    *, description: str, echeance: date, type: str = "corrective", reclamation=None, responsable=None
+    *,
+    description: str,
+    echeance: date,
+    type: str = "corrective",
+    reclamation=None,
+    responsable=None,
 ) -> Action:
     return Action.objects.create(
         description=description,

@@ -7,5 +7,13 @@ from reclamations import views
 app_name = "reclamations"
 urlpatterns = [
     path("", views.liste, name="liste"),
+    path("nouvelle/", views.creer, name="creer"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/accuse/", views.accuser, name="accuser"),
+    path("<int:pk>/qualification/", views.qualifier, name="qualifier"),
+    path("<int:pk>/reponse/", views.repondre, name="repondre"),
+    path("<int:pk>/cloture/", views.clore, name="clore"),
+    path("<int:pk>/reouverture/", views.rouvrir, name="rouvrir"),
+    path("<int:pk>/actions/nouvelle/", views.action_creer, name="action_creer"),
+    path("actions/nouvelle/", views.action_creer, name="action_creer_seule"),
 ]

@@ -14,5 +14,7 @@ def debriefs_de(org, *, voir_prix: bool) -> list[Evenement]:
             detail=d.verbatim[:200],
             url=d.mission.get_absolute_url(),
         )
-        for d in Debrief.objects.filter(mission__devis__organisation=org).select_related("mission")[:200]
+        for d in Debrief.objects.filter(mission__devis__organisation=org).select_related("mission")[
+            :200
+        ]
     ]

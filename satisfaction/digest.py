@@ -14,9 +14,9 @@ from satisfaction.models import Enquete
 def enquetes(user, le: date) -> list[Ligne]:
     if not est_gerant(user):
         return []
-    qs = Enquete.objects.filter(envoyee_le__isnull=False, reponse__isnull=True, expire_le__gte=le).select_related(
-        "contact__organisation"
-    )
+    qs = Enquete.objects.filter(
+        envoyee_le__isnull=False, reponse__isnull=True, expire_le__gte=le
+    ).select_related("contact__organisation")
     return [
         Ligne(
             texte=f"{e.contact.organisation} — {e.contact.nom_complet}",
@@ -28,7 +28,9 @@ def enquetes(user, le: date) -> list[Ligne]:
 
 @section("debriefs", "Missions terminées sans débrief", ordre=90)
 def debriefs(user, le: date) -> list[Ligne]:
-    qs = Mission.objects.filter(fin__lt=le, debrief__isnull=True).exclude(statut=StatutMission.ANNULEE)
+    qs = Mission.objects.filter(fin__lt=le, debrief__isnull=True).exclude(
+        statut=StatutMission.ANNULEE
+    )
     if not est_gerant(user):
         qs = qs.filter(consultants=user)
     return [

@@ -140,13 +140,16 @@ class Reponse(models.Model):
         verbose_name_plural = "réponses aux enquêtes"
         constraints = [
             models.CheckConstraint(
-                condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="reponse_satisfaction_1_5"
+                condition=Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="reponse_satisfaction_1_5",
             ),
             models.CheckConstraint(
                 condition=Q(recommandation__gte=0, recommandation__lte=10),
                 name="reponse_recommandation_0_10",
             ),
-            models.CheckConstraint(condition=Q(effort__gte=1, effort__lte=7), name="reponse_effort_1_7"),
+            models.CheckConstraint(
+                condition=Q(effort__gte=1, effort__lte=7), name="reponse_effort_1_7"
+            ),
         ]
 
     def __str__(self) -> str:

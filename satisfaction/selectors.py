@@ -40,13 +40,17 @@ def reponses_entre(debut: date, fin: date) -> QuerySet[Reponse]:
     return Reponse.objects.filter(repondue_le__gte=debut, repondue_le__lte=fin)
 
 
-def indicateurs(*, debut: date, fin: date, type_prestation: str | None = None, consultant=None) -> dict:
+def indicateurs(
+    *, debut: date, fin: date, type_prestation: str | None = None, consultant=None
+) -> dict:
     """Indicators over answers given between ``debut`` and ``fin`` (inclusive), optionally for
     one service type or one consultant's missions, with the debrief answers counted beside."""
     reponses = reponses_entre(debut, fin)
     debriefs = Debrief.objects.filter(le__gte=debut, le__lte=fin)
     if type_prestation:
-        reponses = reponses.filter(enquete__mission__devis__demande__type_prestation=type_prestation)
+        reponses = reponses.filter(
+            enquete__mission__devis__demande__type_prestation=type_prestation
+        )
         debriefs = debriefs.filter(mission__devis__demande__type_prestation=type_prestation)
     if consultant is not None:
         reponses = reponses.filter(enquete__mission__consultants=consultant)

@@ -102,7 +102,11 @@ def envoyer_enquete(enquete: Enquete, *, le: date, par=None, relance: bool = Fal
         raise RefusMetier("Cette enquête a déjà reçu sa réponse.")
     envoi = emails.envoyer(
         "enquete-relance" if relance else "enquete",
-        {"enquete": enquete, "contact": enquete.contact, "lien": settings.SITE_URL + enquete.get_absolute_url()},
+        {
+            "enquete": enquete,
+            "contact": enquete.contact,
+            "lien": settings.SITE_URL + enquete.get_absolute_url(),
+        },
         motif="enquete_relance" if relance else "enquete",
         destinataires=[enquete.contact.email],
         objet=enquete,

@@ -21,10 +21,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 RACINE = Path(__file__).resolve().parent.parent
 ARTEFACTS = RACINE / "test-artifacts"
+# WhiteNoise warns at start-up when STATIC_ROOT is missing (tests never run collectstatic).
+(RACINE / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)
-def _isolation(settings, tmp_path):
+def _isolation(request, settings, tmp_path):
+    marqueur = request.node.get_closest_marker("django_db")
+    transactionnel = marqueur is not None and marqueur.kwargs.get("transaction")
+    if transactionnel or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        assurer_donnees_de_migration()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "http://testserver"
     # Plain static storage: tests do not run collectstatic.
@@ -34,7 +41,29 @@ def _isolation(settings, tmp_path):
     }
 
 
+DONNEES_DE_MIGRATION = [
+    "crm.migrations.0003_groupes_et_donnees",
+    "devis.migrations.0002_permissions_et_modele",
+    "reclamations.migrations.0002_permissions_et_natures",
+    "satisfaction.migrations.0002_permissions",
+]
+
+
+def assurer_donnees_de_migration() -> None:
+    """Transactional tests flush every table, the migrations' data included (groups and their
+    permissions, the firm's identity, the quote template, reasons, natures): put them back."""
+    import importlib
+
+    from django.apps import apps
+
+    if Group.objects.filter(name=GERANT).exists():
+        return
+    for module in DONNEES_DE_MIGRATION:
+        importlib.import_module(module).creer(apps, None)
+
+
 def _utilisateur(django_user_model, username: str, groupe: str, **champs):
+    assurer_donnees_de_migration()
     user = django_user_model.objects.create_user(
         username=username,
         password="motdepasse-de-test-42",
@@ -48,18 +77,27 @@ def _utilisateur(django_user_model, username: str, groupe: str, **champs):
 @pytest.fixture
 def gerant(django_user_model):
     return _utilisateur(
-        django_user_model, "gerant", GERANT, first_name="Dominique", last_name="Raczy", is_staff=True
+        django_user_model,
+        "gerant",
+        GERANT,
+        first_name="Dominique",
+        last_name="Raczy",
+        is_staff=True,
     )
 
 
 @pytest.fixture
 def consultant(django_user_model):
-    return _utilisateur(django_user_model, "consultant", CONSULTANT, first_name="Camille", last_name="Martin")
+    return _utilisateur(
+        django_user_model, "consultant", CONSULTANT, first_name="Camille", last_name="Martin"
+    )
 
 
 @pytest.fixture
 def autre_consultant(django_user_model):
-    return _utilisateur(django_user_model, "consultant2", CONSULTANT, first_name="Louis", last_name="Bernard")
+    return _utilisateur(
+        django_user_model, "consultant2", CONSULTANT, first_name="Louis", last_name="Bernard"
+    )
 
 
 @pytest.fixture
@@ -97,7 +135,9 @@ class ServeurRedis:
     def __init__(self):
         binaire = shutil.which("redis-server")
         if not binaire:
-            raise RuntimeError("redis-server manque : `make test` l'installe (apt-get install redis-server)")
+            raise RuntimeError(
+                "redis-server manque : `make test` l'installe (apt-get install redis-server)"
+            )
         self.port = port_libre()
         self.binaire = binaire
         self.processus = None
@@ -108,7 +148,17 @@ class ServeurRedis:
 
     def demarrer(self) -> None:
         self.processus = subprocess.Popen(
-            [self.binaire, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                self.binaire,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -159,8 +209,21 @@ class Worker:
         }
         self.sortie = open(self.journal, "ab")  # noqa: SIM115 - closed in arreter()
         self.processus = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "crm", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "crm",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
             cwd=RACINE,
             env=env,
             stdout=self.sortie,
@@ -245,8 +308,11 @@ def page(navigateur, request):
 def telephone(navigateur):
     """A phone-sized browser (iPhone-like viewport, touch)."""
     contexte = navigateur.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 390, "height": 844},
-        is_mobile=True, has_touch=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
     onglet = contexte.new_page()
     onglet.set_default_timeout(15000)

@@ -77,8 +77,11 @@ class DevisFactory(factory.django.DjangoModelFactory):
             return
         for designation, quantite, prix in extracted or [("Évaluation individuelle", 1, "1200.00")]:
             LigneDevis.objects.create(
-                devis=obj, designation=designation, quantite=Decimal(str(quantite)),
-                prix_unitaire_ht=Decimal(prix), unite="forfait",
+                devis=obj,
+                designation=designation,
+                quantite=Decimal(str(quantite)),
+                prix_unitaire_ht=Decimal(prix),
+                unite="forfait",
             )
 
 
@@ -115,7 +118,9 @@ def demande_avec_revue(decision: str, *, le: date = date(2026, 3, 2), **kwargs):
     return demande
 
 
-def mission_lancee(envoye_le: date, *, debut: date, fin: date | None = None, consultants=(), **kwargs):
+def mission_lancee(
+    envoye_le: date, *, debut: date, fin: date | None = None, consultants=(), **kwargs
+):
     """A mission launched through the real chain: sent devis → accepted → agreement → contract
     review → launch."""
     from devis.services import (
@@ -127,6 +132,8 @@ def mission_lancee(envoye_le: date, *, debut: date, fin: date | None = None, con
 
     devis = devis_envoye(envoye_le, **kwargs)
     accord = enregistrer_accord(devis, type="bon_commande", recu_le=envoye_le)
-    faire_revue_contrat(accord, RevueContrat(prix_conforme=True, conditions_conformes=True), le=envoye_le)
+    faire_revue_contrat(
+        accord, RevueContrat(prix_conforme=True, conditions_conformes=True), le=envoye_le
+    )
     devis.refresh_from_db()
     return lancer_mission(devis, debut=debut, fin=fin, consultants=consultants)

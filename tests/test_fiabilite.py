@@ -101,6 +101,10 @@ def test_redis_restarted_the_worker_reconnects_and_runs_the_rules(redis_server, 
     redis_server.arreter()
     redis_server.demarrer()  # same port, empty: a restart without persistence
     jour = ajouter_jours_ouvres(ENVOI, 5).isoformat()
-    resultat = appliquer_regles.apply_async(args=[jour], retry=True, retry_policy={"max_retries": 20, "interval_start": 0.5, "interval_step": 0.5}).get(timeout=120)
+    resultat = appliquer_regles.apply_async(
+        args=[jour],
+        retry=True,
+        retry_policy={"max_retries": 20, "interval_start": 0.5, "interval_step": 0.5},
+    ).get(timeout=120)
     assert len(resultat["relances_dues"]) == 10
     assert Relance.objects.count() == 10

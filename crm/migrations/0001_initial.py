@@ -9,445 +9,1348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('civilite', models.CharField(blank=True, choices=[('Mme', 'Madame'), ('M.', 'Monsieur')], max_length=4, verbose_name='civilité')),
-                ('prenom', models.CharField(blank=True, max_length=100, verbose_name='prénom')),
-                ('nom', models.CharField(max_length=100, verbose_name='nom')),
-                ('fonction', models.CharField(blank=True, max_length=150, verbose_name='fonction')),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254, verbose_name='email')),
-                ('telephone', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='téléphone')),
-                ('mobile', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='mobile')),
-                ('ne_pas_prospecter', models.BooleanField(default=False, verbose_name='ne pas prospecter')),
-                ('archive', models.BooleanField(default=False, verbose_name='archivé')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "civilite",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Mme", "Madame"), ("M.", "Monsieur")],
+                        max_length=4,
+                        verbose_name="civilité",
+                    ),
+                ),
+                ("prenom", models.CharField(blank=True, max_length=100, verbose_name="prénom")),
+                ("nom", models.CharField(max_length=100, verbose_name="nom")),
+                ("fonction", models.CharField(blank=True, max_length=150, verbose_name="fonction")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, db_index=True, max_length=254, verbose_name="email"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="téléphone",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="mobile",
+                    ),
+                ),
+                (
+                    "ne_pas_prospecter",
+                    models.BooleanField(default=False, verbose_name="ne pas prospecter"),
+                ),
+                ("archive", models.BooleanField(default=False, verbose_name="archivé")),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['nom', 'prenom'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["nom", "prenom"],
             },
         ),
         migrations.CreateModel(
-            name='Entreprise',
+            name="Entreprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raison_sociale', models.CharField(default='IOD', max_length=200, verbose_name='raison sociale')),
-                ('forme_juridique', models.CharField(blank=True, default='SARL', max_length=60, verbose_name='forme juridique')),
-                ('capital', models.CharField(blank=True, max_length=60, verbose_name='capital')),
-                ('adresse', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('code_postal', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('ville', models.CharField(blank=True, max_length=100, verbose_name='ville')),
-                ('siret', models.CharField(blank=True, max_length=17, validators=[crm.models.valider_siret], verbose_name='SIRET')),
-                ('tva_intracommunautaire', models.CharField(blank=True, max_length=20, verbose_name='n° TVA intracommunautaire')),
-                ('telephone', models.CharField(blank=True, max_length=25, verbose_name='téléphone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('site_web', models.URLField(blank=True, verbose_name='site web')),
-                ('logo', models.ImageField(blank=True, upload_to='identite/', verbose_name='logo')),
-                ('signataire', models.CharField(blank=True, max_length=120, verbose_name='signataire des devis')),
-                ('mentions', models.TextField(blank=True, verbose_name='mentions de pied de page')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "raison_sociale",
+                    models.CharField(default="IOD", max_length=200, verbose_name="raison sociale"),
+                ),
+                (
+                    "forme_juridique",
+                    models.CharField(
+                        blank=True, default="SARL", max_length=60, verbose_name="forme juridique"
+                    ),
+                ),
+                ("capital", models.CharField(blank=True, max_length=60, verbose_name="capital")),
+                ("adresse", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                ("ville", models.CharField(blank=True, max_length=100, verbose_name="ville")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True,
+                        max_length=17,
+                        validators=[crm.models.valider_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                (
+                    "tva_intracommunautaire",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="n° TVA intracommunautaire"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(blank=True, max_length=25, verbose_name="téléphone"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("site_web", models.URLField(blank=True, verbose_name="site web")),
+                ("logo", models.ImageField(blank=True, upload_to="identite/", verbose_name="logo")),
+                (
+                    "signataire",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="signataire des devis"
+                    ),
+                ),
+                ("mentions", models.TextField(blank=True, verbose_name="mentions de pied de page")),
             ],
             options={
-                'verbose_name': "identité de l'entreprise",
-                'verbose_name_plural': "identité de l'entreprise",
+                "verbose_name": "identité de l'entreprise",
+                "verbose_name_plural": "identité de l'entreprise",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMission',
+            name="HistoricalMission",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('debut', models.DateField(verbose_name='début')),
-                ('fin', models.DateField(blank=True, null=True, verbose_name='fin')),
-                ('statut', models.CharField(choices=[('planifiee', 'Planifiée'), ('en_cours', 'En cours'), ('terminee', 'Terminée'), ('annulee', 'Annulée')], default='planifiee', max_length=12, verbose_name='statut')),
-                ('notes', models.TextField(blank=True, verbose_name='notes de lancement')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("debut", models.DateField(verbose_name="début")),
+                ("fin", models.DateField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("planifiee", "Planifiée"),
+                            ("en_cours", "En cours"),
+                            ("terminee", "Terminée"),
+                            ("annulee", "Annulée"),
+                        ],
+                        default="planifiee",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes de lancement")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mission',
-                'verbose_name_plural': 'historical missions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalMission_consultants',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-            ],
-            options={
-                'verbose_name': 'HistoricalMission_consultants',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalOrganisation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('raison_sociale', models.CharField(max_length=200, verbose_name='raison sociale')),
-                ('siret', models.CharField(blank=True, db_index=True, max_length=17, validators=[crm.models.valider_siret], verbose_name='SIRET')),
-                ('secteur', models.CharField(blank=True, max_length=120, verbose_name="secteur d'activité")),
-                ('adresse', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('complement_adresse', models.CharField(blank=True, max_length=255, verbose_name="complément d'adresse")),
-                ('code_postal', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('ville', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='ville')),
-                ('pays', models.CharField(blank=True, default='France', max_length=60, verbose_name='pays')),
-                ('telephone', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='téléphone')),
-                ('site_web', models.URLField(blank=True, verbose_name='site web')),
-                ('source', models.CharField(choices=[('recommandation', 'Recommandation'), ('reseau', 'Réseau / petit-déjeuner'), ('email', 'Email'), ('telephone', 'Téléphone'), ('site_web', 'Site web'), ('autre', 'Autre')], default='recommandation', max_length=20, verbose_name='source')),
-                ('recommande_par_personne', models.CharField(blank=True, max_length=150, verbose_name='recommandée par (personne)')),
-                ('cle', models.BooleanField(default=False, verbose_name='client clé')),
-                ('frequence_point_jours', models.PositiveIntegerField(blank=True, help_text='Pour un client clé : nombre de jours maximum entre deux rendez-vous.', null=True, verbose_name='fréquence des points (jours)')),
-                ('ne_pas_prospecter', models.BooleanField(default=False, verbose_name='ne pas prospecter')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('archivee', models.BooleanField(default=False, verbose_name='archivée')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalRevueFaisabilite',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('competence', models.BooleanField(verbose_name="compétence : avons-nous l'expertise requise ?")),
-                ('competence_commentaire', models.TextField(blank=True, verbose_name='commentaire compétence')),
-                ('disponibilite', models.BooleanField(verbose_name='disponibilité : pouvons-nous tenir les délais (24–48 h) ?')),
-                ('disponibilite_commentaire', models.TextField(blank=True, verbose_name='commentaire disponibilité')),
-                ('independance', models.BooleanField(verbose_name="indépendance : aucun conflit d'intérêts (REF-001) ?")),
-                ('independance_commentaire', models.TextField(blank=True, verbose_name='commentaire indépendance')),
-                ('decision', models.CharField(choices=[('go', 'Go'), ('no_go', 'No Go')], max_length=10, verbose_name='décision')),
-                ('suite', models.CharField(blank=True, choices=[('decliner', 'Décliner'), ('reorienter', 'Réorienter vers un partenaire')], max_length=12, verbose_name='suite donnée (No Go)')),
-                ('partenaire', models.CharField(blank=True, max_length=200, verbose_name='partenaire')),
-                ('motif', models.TextField(blank=True, verbose_name='motif de la décision')),
-                ('decidee_le', models.DateField(verbose_name='décidée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical revue de faisabilité',
-                'verbose_name_plural': 'historical revues de faisabilité',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Interaction',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('appel', 'Appel'), ('email', 'Email'), ('reunion', 'Rendez-vous'), ('dejeuner', 'Déjeuner'), ('petit_dejeuner', 'Petit-déjeuner réseau'), ('visio', 'Visioconférence')], max_length=20, verbose_name='type')),
-                ('date', models.DateField(verbose_name='date')),
-                ('resume', models.TextField(verbose_name='résumé')),
-            ],
-            options={
-                'verbose_name': 'interaction',
-                'verbose_name_plural': 'interactions',
-                'ordering': ['-date', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Mission',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('debut', models.DateField(verbose_name='début')),
-                ('fin', models.DateField(blank=True, null=True, verbose_name='fin')),
-                ('statut', models.CharField(choices=[('planifiee', 'Planifiée'), ('en_cours', 'En cours'), ('terminee', 'Terminée'), ('annulee', 'Annulée')], default='planifiee', max_length=12, verbose_name='statut')),
-                ('notes', models.TextField(blank=True, verbose_name='notes de lancement')),
-            ],
-            options={
-                'verbose_name': 'mission',
-                'verbose_name_plural': 'missions',
-                'ordering': ['-debut', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Organisation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('raison_sociale', models.CharField(max_length=200, verbose_name='raison sociale')),
-                ('siret', models.CharField(blank=True, db_index=True, max_length=17, validators=[crm.models.valider_siret], verbose_name='SIRET')),
-                ('secteur', models.CharField(blank=True, max_length=120, verbose_name="secteur d'activité")),
-                ('adresse', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('complement_adresse', models.CharField(blank=True, max_length=255, verbose_name="complément d'adresse")),
-                ('code_postal', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('ville', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='ville')),
-                ('pays', models.CharField(blank=True, default='France', max_length=60, verbose_name='pays')),
-                ('telephone', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='téléphone')),
-                ('site_web', models.URLField(blank=True, verbose_name='site web')),
-                ('source', models.CharField(choices=[('recommandation', 'Recommandation'), ('reseau', 'Réseau / petit-déjeuner'), ('email', 'Email'), ('telephone', 'Téléphone'), ('site_web', 'Site web'), ('autre', 'Autre')], default='recommandation', max_length=20, verbose_name='source')),
-                ('recommande_par_personne', models.CharField(blank=True, max_length=150, verbose_name='recommandée par (personne)')),
-                ('cle', models.BooleanField(default=False, verbose_name='client clé')),
-                ('frequence_point_jours', models.PositiveIntegerField(blank=True, help_text='Pour un client clé : nombre de jours maximum entre deux rendez-vous.', null=True, verbose_name='fréquence des points (jours)')),
-                ('ne_pas_prospecter', models.BooleanField(default=False, verbose_name='ne pas prospecter')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('archivee', models.BooleanField(default=False, verbose_name='archivée')),
-            ],
-            options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['raison_sociale'],
-            },
-        ),
-        migrations.CreateModel(
-            name='RevueFaisabilite',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('competence', models.BooleanField(verbose_name="compétence : avons-nous l'expertise requise ?")),
-                ('competence_commentaire', models.TextField(blank=True, verbose_name='commentaire compétence')),
-                ('disponibilite', models.BooleanField(verbose_name='disponibilité : pouvons-nous tenir les délais (24–48 h) ?')),
-                ('disponibilite_commentaire', models.TextField(blank=True, verbose_name='commentaire disponibilité')),
-                ('independance', models.BooleanField(verbose_name="indépendance : aucun conflit d'intérêts (REF-001) ?")),
-                ('independance_commentaire', models.TextField(blank=True, verbose_name='commentaire indépendance')),
-                ('decision', models.CharField(choices=[('go', 'Go'), ('no_go', 'No Go')], max_length=10, verbose_name='décision')),
-                ('suite', models.CharField(blank=True, choices=[('decliner', 'Décliner'), ('reorienter', 'Réorienter vers un partenaire')], max_length=12, verbose_name='suite donnée (No Go)')),
-                ('partenaire', models.CharField(blank=True, max_length=200, verbose_name='partenaire')),
-                ('motif', models.TextField(blank=True, verbose_name='motif de la décision')),
-                ('decidee_le', models.DateField(verbose_name='décidée le')),
-            ],
-            options={
-                'verbose_name': 'revue de faisabilité',
-                'verbose_name_plural': 'revues de faisabilité',
-            },
-        ),
-        migrations.CreateModel(
-            name='Compteur',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefixe', models.CharField(max_length=10)),
-                ('annee', models.PositiveIntegerField()),
-                ('dernier', models.PositiveIntegerField(default=0)),
-            ],
-            options={
-                'verbose_name': 'compteur de numérotation',
-                'constraints': [models.UniqueConstraint(fields=('prefixe', 'annee'), name='compteur_unique_par_annee')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Demande',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('recue_le', models.DateField(verbose_name='reçue le')),
-                ('canal', models.CharField(choices=[('email', 'Email'), ('telephone', 'Téléphone'), ('reseau', 'Événement réseau / petit-déjeuner'), ('recommandation', 'Recommandation'), ('site_web', 'Site web'), ('autre', 'Autre')], default='telephone', max_length=20, verbose_name='canal')),
-                ('contexte', models.CharField(choices=[('recrutement', 'Recrutement'), ('mobilite', 'Mobilité'), ('crise', 'Crise'), ('autre', 'Autre')], max_length=20, verbose_name='contexte')),
-                ('type_prestation', models.CharField(choices=[('evaluation', 'Évaluation'), ('conseil', 'Conseil'), ('formation', 'Formation')], max_length=20, verbose_name='type de prestation')),
-                ('description', models.TextField(verbose_name='description du besoin')),
-                ('profil_attendu', models.TextField(blank=True, verbose_name='profil attendu')),
-                ('delai_souhaite', models.CharField(blank=True, max_length=120, verbose_name='délai souhaité')),
-                ('fiche_de_poste', models.FileField(blank=True, max_length=255, upload_to=crm.models._chemin_fiche, verbose_name='fiche de poste')),
-                ('fiche_de_poste_nom', models.CharField(blank=True, max_length=255, verbose_name='nom du fichier')),
-                ('statut', models.CharField(choices=[('nouvelle', 'Nouvelle'), ('qualifiee', 'Qualifiée'), ('go', 'Go'), ('declinee', 'Déclinée'), ('reorientee', 'Réorientée')], default='nouvelle', max_length=20, verbose_name='statut')),
-                ('qualifiee_le', models.DateField(blank=True, null=True, verbose_name='qualifiée le')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='demandes', to='crm.contact', verbose_name='contact')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='demandes', to=settings.AUTH_USER_MODEL, verbose_name='reçue par')),
-            ],
-            options={
-                'verbose_name': 'demande',
-                'verbose_name_plural': 'demandes',
-                'ordering': ['-recue_le', '-pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='EmailEnvoye',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('motif', models.CharField(max_length=60, verbose_name='motif')),
-                ('destinataires', models.TextField(verbose_name='destinataires')),
-                ('copie', models.TextField(blank=True, verbose_name='copie')),
-                ('sujet', models.CharField(max_length=255, verbose_name='sujet')),
-                ('corps_texte', models.TextField(verbose_name='texte')),
-                ('corps_html', models.TextField(blank=True, verbose_name='HTML')),
-                ('pieces_jointes', models.JSONField(blank=True, default=list, verbose_name='pièces jointes')),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('statut', models.CharField(choices=[('a_envoyer', 'À envoyer'), ('en_cours', "En cours d'envoi"), ('envoye', 'Envoyé'), ('echec', 'Échec'), ('abandonne', 'Abandonné')], default='a_envoyer', max_length=12, verbose_name='statut')),
-                ('tentatives', models.PositiveSmallIntegerField(default=0, verbose_name='tentatives')),
-                ('erreur', models.TextField(blank=True, verbose_name='dernière erreur')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('envoye_le', models.DateTimeField(blank=True, null=True, verbose_name='envoyé le')),
-                ('prochain_essai_le', models.DateTimeField(blank=True, null=True, verbose_name='prochain essai')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='contenttypes.contenttype')),
-                ('par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='envoyé par')),
-            ],
-            options={
-                'verbose_name': 'email envoyé',
-                'verbose_name_plural': 'emails envoyés',
-                'ordering': ['-cree_le'],
-            },
-        ),
-        migrations.CreateModel(
-            name='DigestHebdo',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annee_iso', models.PositiveIntegerField()),
-                ('semaine_iso', models.PositiveSmallIntegerField()),
-                ('statut', models.CharField(choices=[('en_cours', "En cours d'envoi"), ('envoye', 'Envoyé'), ('vide', 'Rien à relancer'), ('echec', 'Échec')], max_length=10)),
-                ('cree_le', models.DateTimeField(auto_now_add=True)),
-                ('utilisateur', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to=settings.AUTH_USER_MODEL)),
-                ('email', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='crm.emailenvoye')),
-            ],
-            options={
-                'verbose_name': 'digest hebdomadaire',
-                'verbose_name_plural': 'digests hebdomadaires',
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalContact',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('civilite', models.CharField(blank=True, choices=[('Mme', 'Madame'), ('M.', 'Monsieur')], max_length=4, verbose_name='civilité')),
-                ('prenom', models.CharField(blank=True, max_length=100, verbose_name='prénom')),
-                ('nom', models.CharField(max_length=100, verbose_name='nom')),
-                ('fonction', models.CharField(blank=True, max_length=150, verbose_name='fonction')),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254, verbose_name='email')),
-                ('telephone', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='téléphone')),
-                ('mobile', models.CharField(blank=True, max_length=25, validators=[django.core.validators.RegexValidator('^[0-9+().\\s-]{6,25}$', 'Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.')], verbose_name='mobile')),
-                ('ne_pas_prospecter', models.BooleanField(default=False, verbose_name='ne pas prospecter')),
-                ('archive', models.BooleanField(default=False, verbose_name='archivé')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical contact',
-                'verbose_name_plural': 'historical contacts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mission",
+                "verbose_name_plural": "historical missions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDemande',
+            name="HistoricalMission_consultants",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('recue_le', models.DateField(verbose_name='reçue le')),
-                ('canal', models.CharField(choices=[('email', 'Email'), ('telephone', 'Téléphone'), ('reseau', 'Événement réseau / petit-déjeuner'), ('recommandation', 'Recommandation'), ('site_web', 'Site web'), ('autre', 'Autre')], default='telephone', max_length=20, verbose_name='canal')),
-                ('contexte', models.CharField(choices=[('recrutement', 'Recrutement'), ('mobilite', 'Mobilité'), ('crise', 'Crise'), ('autre', 'Autre')], max_length=20, verbose_name='contexte')),
-                ('type_prestation', models.CharField(choices=[('evaluation', 'Évaluation'), ('conseil', 'Conseil'), ('formation', 'Formation')], max_length=20, verbose_name='type de prestation')),
-                ('description', models.TextField(verbose_name='description du besoin')),
-                ('profil_attendu', models.TextField(blank=True, verbose_name='profil attendu')),
-                ('delai_souhaite', models.CharField(blank=True, max_length=120, verbose_name='délai souhaité')),
-                ('fiche_de_poste', models.TextField(blank=True, max_length=255, verbose_name='fiche de poste')),
-                ('fiche_de_poste_nom', models.CharField(blank=True, max_length=255, verbose_name='nom du fichier')),
-                ('statut', models.CharField(choices=[('nouvelle', 'Nouvelle'), ('qualifiee', 'Qualifiée'), ('go', 'Go'), ('declinee', 'Déclinée'), ('reorientee', 'Réorientée')], default='nouvelle', max_length=20, verbose_name='statut')),
-                ('qualifiee_le', models.DateField(blank=True, null=True, verbose_name='qualifiée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.contact', verbose_name='contact')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsable', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reçue par')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
             ],
             options={
-                'verbose_name': 'historical demande',
-                'verbose_name_plural': 'historical demandes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "HistoricalMission_consultants",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEntreprise',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('raison_sociale', models.CharField(default='IOD', max_length=200, verbose_name='raison sociale')),
-                ('forme_juridique', models.CharField(blank=True, default='SARL', max_length=60, verbose_name='forme juridique')),
-                ('capital', models.CharField(blank=True, max_length=60, verbose_name='capital')),
-                ('adresse', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('code_postal', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('ville', models.CharField(blank=True, max_length=100, verbose_name='ville')),
-                ('siret', models.CharField(blank=True, max_length=17, validators=[crm.models.valider_siret], verbose_name='SIRET')),
-                ('tva_intracommunautaire', models.CharField(blank=True, max_length=20, verbose_name='n° TVA intracommunautaire')),
-                ('telephone', models.CharField(blank=True, max_length=25, verbose_name='téléphone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('site_web', models.URLField(blank=True, verbose_name='site web')),
-                ('logo', models.TextField(blank=True, max_length=100, verbose_name='logo')),
-                ('signataire', models.CharField(blank=True, max_length=120, verbose_name='signataire des devis')),
-                ('mentions', models.TextField(blank=True, verbose_name='mentions de pied de page')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("raison_sociale", models.CharField(max_length=200, verbose_name="raison sociale")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=17,
+                        validators=[crm.models.valider_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                (
+                    "secteur",
+                    models.CharField(blank=True, max_length=120, verbose_name="secteur d'activité"),
+                ),
+                ("adresse", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "complement_adresse",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="complément d'adresse"
+                    ),
+                ),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                (
+                    "ville",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="ville"
+                    ),
+                ),
+                (
+                    "pays",
+                    models.CharField(
+                        blank=True, default="France", max_length=60, verbose_name="pays"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="téléphone",
+                    ),
+                ),
+                ("site_web", models.URLField(blank=True, verbose_name="site web")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("recommandation", "Recommandation"),
+                            ("reseau", "Réseau / petit-déjeuner"),
+                            ("email", "Email"),
+                            ("telephone", "Téléphone"),
+                            ("site_web", "Site web"),
+                            ("autre", "Autre"),
+                        ],
+                        default="recommandation",
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "recommande_par_personne",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="recommandée par (personne)"
+                    ),
+                ),
+                ("cle", models.BooleanField(default=False, verbose_name="client clé")),
+                (
+                    "frequence_point_jours",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Pour un client clé : nombre de jours maximum entre deux rendez-vous.",
+                        null=True,
+                        verbose_name="fréquence des points (jours)",
+                    ),
+                ),
+                (
+                    "ne_pas_prospecter",
+                    models.BooleanField(default=False, verbose_name="ne pas prospecter"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("archivee", models.BooleanField(default=False, verbose_name="archivée")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical identité de l'entreprise",
-                'verbose_name_plural': "historical identité de l'entreprise",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInteraction',
+            name="HistoricalRevueFaisabilite",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('appel', 'Appel'), ('email', 'Email'), ('reunion', 'Rendez-vous'), ('dejeuner', 'Déjeuner'), ('petit_dejeuner', 'Petit-déjeuner réseau'), ('visio', 'Visioconférence')], max_length=20, verbose_name='type')),
-                ('date', models.DateField(verbose_name='date')),
-                ('resume', models.TextField(verbose_name='résumé')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('auteur', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.contact', verbose_name='contact')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "competence",
+                    models.BooleanField(
+                        verbose_name="compétence : avons-nous l'expertise requise ?"
+                    ),
+                ),
+                (
+                    "competence_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire compétence"),
+                ),
+                (
+                    "disponibilite",
+                    models.BooleanField(
+                        verbose_name="disponibilité : pouvons-nous tenir les délais (24–48 h) ?"
+                    ),
+                ),
+                (
+                    "disponibilite_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire disponibilité"),
+                ),
+                (
+                    "independance",
+                    models.BooleanField(
+                        verbose_name="indépendance : aucun conflit d'intérêts (REF-001) ?"
+                    ),
+                ),
+                (
+                    "independance_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire indépendance"),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("go", "Go"), ("no_go", "No Go")],
+                        max_length=10,
+                        verbose_name="décision",
+                    ),
+                ),
+                (
+                    "suite",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decliner", "Décliner"),
+                            ("reorienter", "Réorienter vers un partenaire"),
+                        ],
+                        max_length=12,
+                        verbose_name="suite donnée (No Go)",
+                    ),
+                ),
+                (
+                    "partenaire",
+                    models.CharField(blank=True, max_length=200, verbose_name="partenaire"),
+                ),
+                ("motif", models.TextField(blank=True, verbose_name="motif de la décision")),
+                ("decidee_le", models.DateField(verbose_name="décidée le")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical interaction',
-                'verbose_name_plural': 'historical interactions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical revue de faisabilité",
+                "verbose_name_plural": "historical revues de faisabilité",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Interaction",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("appel", "Appel"),
+                            ("email", "Email"),
+                            ("reunion", "Rendez-vous"),
+                            ("dejeuner", "Déjeuner"),
+                            ("petit_dejeuner", "Petit-déjeuner réseau"),
+                            ("visio", "Visioconférence"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("resume", models.TextField(verbose_name="résumé")),
+            ],
+            options={
+                "verbose_name": "interaction",
+                "verbose_name_plural": "interactions",
+                "ordering": ["-date", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Mission",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("debut", models.DateField(verbose_name="début")),
+                ("fin", models.DateField(blank=True, null=True, verbose_name="fin")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("planifiee", "Planifiée"),
+                            ("en_cours", "En cours"),
+                            ("terminee", "Terminée"),
+                            ("annulee", "Annulée"),
+                        ],
+                        default="planifiee",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes de lancement")),
+            ],
+            options={
+                "verbose_name": "mission",
+                "verbose_name_plural": "missions",
+                "ordering": ["-debut", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Organisation",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("raison_sociale", models.CharField(max_length=200, verbose_name="raison sociale")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=17,
+                        validators=[crm.models.valider_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                (
+                    "secteur",
+                    models.CharField(blank=True, max_length=120, verbose_name="secteur d'activité"),
+                ),
+                ("adresse", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "complement_adresse",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="complément d'adresse"
+                    ),
+                ),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                (
+                    "ville",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="ville"
+                    ),
+                ),
+                (
+                    "pays",
+                    models.CharField(
+                        blank=True, default="France", max_length=60, verbose_name="pays"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="téléphone",
+                    ),
+                ),
+                ("site_web", models.URLField(blank=True, verbose_name="site web")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("recommandation", "Recommandation"),
+                            ("reseau", "Réseau / petit-déjeuner"),
+                            ("email", "Email"),
+                            ("telephone", "Téléphone"),
+                            ("site_web", "Site web"),
+                            ("autre", "Autre"),
+                        ],
+                        default="recommandation",
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "recommande_par_personne",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="recommandée par (personne)"
+                    ),
+                ),
+                ("cle", models.BooleanField(default=False, verbose_name="client clé")),
+                (
+                    "frequence_point_jours",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Pour un client clé : nombre de jours maximum entre deux rendez-vous.",
+                        null=True,
+                        verbose_name="fréquence des points (jours)",
+                    ),
+                ),
+                (
+                    "ne_pas_prospecter",
+                    models.BooleanField(default=False, verbose_name="ne pas prospecter"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("archivee", models.BooleanField(default=False, verbose_name="archivée")),
+            ],
+            options={
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["raison_sociale"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RevueFaisabilite",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "competence",
+                    models.BooleanField(
+                        verbose_name="compétence : avons-nous l'expertise requise ?"
+                    ),
+                ),
+                (
+                    "competence_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire compétence"),
+                ),
+                (
+                    "disponibilite",
+                    models.BooleanField(
+                        verbose_name="disponibilité : pouvons-nous tenir les délais (24–48 h) ?"
+                    ),
+                ),
+                (
+                    "disponibilite_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire disponibilité"),
+                ),
+                (
+                    "independance",
+                    models.BooleanField(
+                        verbose_name="indépendance : aucun conflit d'intérêts (REF-001) ?"
+                    ),
+                ),
+                (
+                    "independance_commentaire",
+                    models.TextField(blank=True, verbose_name="commentaire indépendance"),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("go", "Go"), ("no_go", "No Go")],
+                        max_length=10,
+                        verbose_name="décision",
+                    ),
+                ),
+                (
+                    "suite",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decliner", "Décliner"),
+                            ("reorienter", "Réorienter vers un partenaire"),
+                        ],
+                        max_length=12,
+                        verbose_name="suite donnée (No Go)",
+                    ),
+                ),
+                (
+                    "partenaire",
+                    models.CharField(blank=True, max_length=200, verbose_name="partenaire"),
+                ),
+                ("motif", models.TextField(blank=True, verbose_name="motif de la décision")),
+                ("decidee_le", models.DateField(verbose_name="décidée le")),
+            ],
+            options={
+                "verbose_name": "revue de faisabilité",
+                "verbose_name_plural": "revues de faisabilité",
+            },
+        ),
+        migrations.CreateModel(
+            name="Compteur",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefixe", models.CharField(max_length=10)),
+                ("annee", models.PositiveIntegerField()),
+                ("dernier", models.PositiveIntegerField(default=0)),
+            ],
+            options={
+                "verbose_name": "compteur de numérotation",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("prefixe", "annee"), name="compteur_unique_par_annee"
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Demande",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("recue_le", models.DateField(verbose_name="reçue le")),
+                (
+                    "canal",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("telephone", "Téléphone"),
+                            ("reseau", "Événement réseau / petit-déjeuner"),
+                            ("recommandation", "Recommandation"),
+                            ("site_web", "Site web"),
+                            ("autre", "Autre"),
+                        ],
+                        default="telephone",
+                        max_length=20,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "contexte",
+                    models.CharField(
+                        choices=[
+                            ("recrutement", "Recrutement"),
+                            ("mobilite", "Mobilité"),
+                            ("crise", "Crise"),
+                            ("autre", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="contexte",
+                    ),
+                ),
+                (
+                    "type_prestation",
+                    models.CharField(
+                        choices=[
+                            ("evaluation", "Évaluation"),
+                            ("conseil", "Conseil"),
+                            ("formation", "Formation"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de prestation",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description du besoin")),
+                ("profil_attendu", models.TextField(blank=True, verbose_name="profil attendu")),
+                (
+                    "delai_souhaite",
+                    models.CharField(blank=True, max_length=120, verbose_name="délai souhaité"),
+                ),
+                (
+                    "fiche_de_poste",
+                    models.FileField(
+                        blank=True,
+                        max_length=255,
+                        upload_to=crm.models._chemin_fiche,
+                        verbose_name="fiche de poste",
+                    ),
+                ),
+                (
+                    "fiche_de_poste_nom",
+                    models.CharField(blank=True, max_length=255, verbose_name="nom du fichier"),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("nouvelle", "Nouvelle"),
+                            ("qualifiee", "Qualifiée"),
+                            ("go", "Go"),
+                            ("declinee", "Déclinée"),
+                            ("reorientee", "Réorientée"),
+                        ],
+                        default="nouvelle",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "qualifiee_le",
+                    models.DateField(blank=True, null=True, verbose_name="qualifiée le"),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="demandes",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="demandes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reçue par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "demande",
+                "verbose_name_plural": "demandes",
+                "ordering": ["-recue_le", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="EmailEnvoye",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("motif", models.CharField(max_length=60, verbose_name="motif")),
+                ("destinataires", models.TextField(verbose_name="destinataires")),
+                ("copie", models.TextField(blank=True, verbose_name="copie")),
+                ("sujet", models.CharField(max_length=255, verbose_name="sujet")),
+                ("corps_texte", models.TextField(verbose_name="texte")),
+                ("corps_html", models.TextField(blank=True, verbose_name="HTML")),
+                (
+                    "pieces_jointes",
+                    models.JSONField(blank=True, default=list, verbose_name="pièces jointes"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("a_envoyer", "À envoyer"),
+                            ("en_cours", "En cours d'envoi"),
+                            ("envoye", "Envoyé"),
+                            ("echec", "Échec"),
+                            ("abandonne", "Abandonné"),
+                        ],
+                        default="a_envoyer",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "tentatives",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tentatives"),
+                ),
+                ("erreur", models.TextField(blank=True, verbose_name="dernière erreur")),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "envoye_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="envoyé le"),
+                ),
+                (
+                    "prochain_essai_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="prochain essai"),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="envoyé par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "email envoyé",
+                "verbose_name_plural": "emails envoyés",
+                "ordering": ["-cree_le"],
+            },
+        ),
+        migrations.CreateModel(
+            name="DigestHebdo",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("annee_iso", models.PositiveIntegerField()),
+                ("semaine_iso", models.PositiveSmallIntegerField()),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("en_cours", "En cours d'envoi"),
+                            ("envoye", "Envoyé"),
+                            ("vide", "Rien à relancer"),
+                            ("echec", "Échec"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True)),
+                (
+                    "utilisateur",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "email",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="crm.emailenvoye",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "digest hebdomadaire",
+                "verbose_name_plural": "digests hebdomadaires",
+            },
+        ),
+        migrations.CreateModel(
+            name="HistoricalContact",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "civilite",
+                    models.CharField(
+                        blank=True,
+                        choices=[("Mme", "Madame"), ("M.", "Monsieur")],
+                        max_length=4,
+                        verbose_name="civilité",
+                    ),
+                ),
+                ("prenom", models.CharField(blank=True, max_length=100, verbose_name="prénom")),
+                ("nom", models.CharField(max_length=100, verbose_name="nom")),
+                ("fonction", models.CharField(blank=True, max_length=150, verbose_name="fonction")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, db_index=True, max_length=254, verbose_name="email"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="téléphone",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=25,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9+().\\s-]{6,25}$",
+                                "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
+                            )
+                        ],
+                        verbose_name="mobile",
+                    ),
+                ),
+                (
+                    "ne_pas_prospecter",
+                    models.BooleanField(default=False, verbose_name="ne pas prospecter"),
+                ),
+                ("archive", models.BooleanField(default=False, verbose_name="archivé")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical contact",
+                "verbose_name_plural": "historical contacts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalDemande",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("recue_le", models.DateField(verbose_name="reçue le")),
+                (
+                    "canal",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("telephone", "Téléphone"),
+                            ("reseau", "Événement réseau / petit-déjeuner"),
+                            ("recommandation", "Recommandation"),
+                            ("site_web", "Site web"),
+                            ("autre", "Autre"),
+                        ],
+                        default="telephone",
+                        max_length=20,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "contexte",
+                    models.CharField(
+                        choices=[
+                            ("recrutement", "Recrutement"),
+                            ("mobilite", "Mobilité"),
+                            ("crise", "Crise"),
+                            ("autre", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="contexte",
+                    ),
+                ),
+                (
+                    "type_prestation",
+                    models.CharField(
+                        choices=[
+                            ("evaluation", "Évaluation"),
+                            ("conseil", "Conseil"),
+                            ("formation", "Formation"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de prestation",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description du besoin")),
+                ("profil_attendu", models.TextField(blank=True, verbose_name="profil attendu")),
+                (
+                    "delai_souhaite",
+                    models.CharField(blank=True, max_length=120, verbose_name="délai souhaité"),
+                ),
+                (
+                    "fiche_de_poste",
+                    models.TextField(blank=True, max_length=255, verbose_name="fiche de poste"),
+                ),
+                (
+                    "fiche_de_poste_nom",
+                    models.CharField(blank=True, max_length=255, verbose_name="nom du fichier"),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("nouvelle", "Nouvelle"),
+                            ("qualifiee", "Qualifiée"),
+                            ("go", "Go"),
+                            ("declinee", "Déclinée"),
+                            ("reorientee", "Réorientée"),
+                        ],
+                        default="nouvelle",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "qualifiee_le",
+                    models.DateField(blank=True, null=True, verbose_name="qualifiée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reçue par",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical demande",
+                "verbose_name_plural": "historical demandes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalEntreprise",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "raison_sociale",
+                    models.CharField(default="IOD", max_length=200, verbose_name="raison sociale"),
+                ),
+                (
+                    "forme_juridique",
+                    models.CharField(
+                        blank=True, default="SARL", max_length=60, verbose_name="forme juridique"
+                    ),
+                ),
+                ("capital", models.CharField(blank=True, max_length=60, verbose_name="capital")),
+                ("adresse", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                (
+                    "code_postal",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                ("ville", models.CharField(blank=True, max_length=100, verbose_name="ville")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True,
+                        max_length=17,
+                        validators=[crm.models.valider_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                (
+                    "tva_intracommunautaire",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="n° TVA intracommunautaire"
+                    ),
+                ),
+                (
+                    "telephone",
+                    models.CharField(blank=True, max_length=25, verbose_name="téléphone"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("site_web", models.URLField(blank=True, verbose_name="site web")),
+                ("logo", models.TextField(blank=True, max_length=100, verbose_name="logo")),
+                (
+                    "signataire",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="signataire des devis"
+                    ),
+                ),
+                ("mentions", models.TextField(blank=True, verbose_name="mentions de pied de page")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical identité de l'entreprise",
+                "verbose_name_plural": "historical identité de l'entreprise",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalInteraction",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("appel", "Appel"),
+                            ("email", "Email"),
+                            ("reunion", "Rendez-vous"),
+                            ("dejeuner", "Déjeuner"),
+                            ("petit_dejeuner", "Petit-déjeuner réseau"),
+                            ("visio", "Visioconférence"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("resume", models.TextField(verbose_name="résumé")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "auteur",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical interaction",
+                "verbose_name_plural": "historical interactions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

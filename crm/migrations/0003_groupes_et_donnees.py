@@ -4,17 +4,36 @@ from django.db import migrations
 
 from crm.roles import CONSULTANT, GERANT, LIRE, LIRE_ECRIRE, accorder_permissions
 
-MODELES = ["organisation", "contact", "interaction", "demande", "revuefaisabilite", "mission", "entreprise"]
+MODELES = [
+    "organisation",
+    "contact",
+    "interaction",
+    "demande",
+    "revuefaisabilite",
+    "mission",
+    "entreprise",
+]
 
 
 def creer(apps, schema_editor):
-    accorder_permissions(apps, GERANT, "crm", {m: LIRE_ECRIRE for m in MODELES} | {"emailenvoye": LIRE, "digesthebdo": LIRE})
+    accorder_permissions(
+        apps,
+        GERANT,
+        "crm",
+        dict.fromkeys(MODELES, LIRE_ECRIRE) | {"emailenvoye": LIRE, "digesthebdo": LIRE},
+    )
     accorder_permissions(apps, GERANT, "auth", {"user": LIRE_ECRIRE})
     accorder_permissions(
         apps,
         CONSULTANT,
         "crm",
-        {"organisation": LIRE, "contact": LIRE, "demande": LIRE, "mission": LIRE, "interaction": LIRE_ECRIRE},
+        {
+            "organisation": LIRE,
+            "contact": LIRE,
+            "demande": LIRE,
+            "mission": LIRE,
+            "interaction": LIRE_ECRIRE,
+        },
     )
     Entreprise = apps.get_model("crm", "Entreprise")
     if not Entreprise.objects.exists():

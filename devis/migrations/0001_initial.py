@@ -10,357 +10,1185 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0001_initial'),
+        ("crm", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModeleDevis',
+            name="ModeleDevis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nom', models.CharField(default='Modèle de devis IOD', max_length=120, verbose_name='nom')),
-                ('contexte', models.TextField(blank=True, verbose_name='contexte')),
-                ('methodologie', models.TextField(blank=True, verbose_name='méthodologie')),
-                ('tests', models.TextField(blank=True, verbose_name='tests choisis')),
-                ('delai', models.TextField(blank=True, verbose_name='délai')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('validite_jours', models.PositiveIntegerField(default=30, verbose_name='validité (jours)')),
-                ('taux_tva', models.DecimalField(decimal_places=2, default=20, max_digits=5, verbose_name='taux de TVA (%)')),
-                ('email_sujet', models.CharField(default='Votre devis {numero} — {objet}', max_length=200, verbose_name="sujet de l'email d'envoi")),
-                ('email_corps', models.TextField(blank=True, verbose_name="texte de l'email d'envoi")),
-                ('relance_sujet', models.CharField(default='Relance — devis {numero}', max_length=200, verbose_name="sujet de l'email de relance")),
-                ('relance_corps', models.TextField(blank=True, verbose_name="texte de l'email de relance")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nom",
+                    models.CharField(
+                        default="Modèle de devis IOD", max_length=120, verbose_name="nom"
+                    ),
+                ),
+                ("contexte", models.TextField(blank=True, verbose_name="contexte")),
+                ("methodologie", models.TextField(blank=True, verbose_name="méthodologie")),
+                ("tests", models.TextField(blank=True, verbose_name="tests choisis")),
+                ("delai", models.TextField(blank=True, verbose_name="délai")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                (
+                    "validite_jours",
+                    models.PositiveIntegerField(default=30, verbose_name="validité (jours)"),
+                ),
+                (
+                    "taux_tva",
+                    models.DecimalField(
+                        decimal_places=2, default=20, max_digits=5, verbose_name="taux de TVA (%)"
+                    ),
+                ),
+                (
+                    "email_sujet",
+                    models.CharField(
+                        default="Votre devis {numero} — {objet}",
+                        max_length=200,
+                        verbose_name="sujet de l'email d'envoi",
+                    ),
+                ),
+                (
+                    "email_corps",
+                    models.TextField(blank=True, verbose_name="texte de l'email d'envoi"),
+                ),
+                (
+                    "relance_sujet",
+                    models.CharField(
+                        default="Relance — devis {numero}",
+                        max_length=200,
+                        verbose_name="sujet de l'email de relance",
+                    ),
+                ),
+                (
+                    "relance_corps",
+                    models.TextField(blank=True, verbose_name="texte de l'email de relance"),
+                ),
             ],
             options={
-                'verbose_name': 'modèle de devis',
-                'verbose_name_plural': 'modèle de devis',
+                "verbose_name": "modèle de devis",
+                "verbose_name_plural": "modèle de devis",
             },
         ),
         migrations.CreateModel(
-            name='MotifRefus',
+            name="MotifRefus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('libelle', models.CharField(max_length=120, unique=True, verbose_name='libellé')),
-                ('actif', models.BooleanField(default=True, verbose_name='actif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("libelle", models.CharField(max_length=120, unique=True, verbose_name="libellé")),
+                ("actif", models.BooleanField(default=True, verbose_name="actif")),
             ],
             options={
-                'verbose_name': 'motif de refus',
-                'verbose_name_plural': 'motifs de refus',
-                'ordering': ['libelle'],
+                "verbose_name": "motif de refus",
+                "verbose_name_plural": "motifs de refus",
+                "ordering": ["libelle"],
             },
         ),
         migrations.CreateModel(
-            name='Devis',
+            name="Devis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('numero', models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='numéro')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('objet', models.CharField(max_length=255, verbose_name='objet')),
-                ('contexte', models.TextField(blank=True, verbose_name='contexte')),
-                ('methodologie', models.TextField(blank=True, verbose_name='méthodologie')),
-                ('tests', models.TextField(blank=True, verbose_name='tests choisis')),
-                ('delai', models.TextField(blank=True, verbose_name='délai')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('validite_jours', models.PositiveIntegerField(default=30, verbose_name='validité (jours)')),
-                ('taux_tva', models.DecimalField(decimal_places=2, default=Decimal('20.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(0)], verbose_name='taux de TVA (%)')),
-                ('statut', models.CharField(choices=[('brouillon', 'Brouillon'), ('envoye', 'Envoyé'), ('accepte', 'Accepté'), ('refuse', 'Refusé'), ('sans_suite', 'Sans suite'), ('annule', 'Annulé')], default='brouillon', max_length=12, verbose_name='statut')),
-                ('envoye_le', models.DateField(blank=True, null=True, verbose_name='envoyé le')),
-                ('reponse_le', models.DateField(blank=True, null=True, verbose_name='réponse le')),
-                ('reponse', models.CharField(blank=True, choices=[('accepte', 'Accepté'), ('refuse', 'Refusé'), ('en_discussion', 'En discussion')], max_length=14, verbose_name='dernière réponse du client')),
-                ('relance_due_le', models.DateField(blank=True, null=True, verbose_name='relance due le')),
-                ('sans_suite_le', models.DateField(blank=True, null=True, verbose_name='sans suite le')),
-                ('classe_sans_suite_le', models.DateField(blank=True, null=True, verbose_name='classé sans suite le')),
-                ('commentaire_reponse', models.TextField(blank=True, verbose_name='commentaire sur la réponse')),
-                ('jeton_nonce', models.CharField(blank=True, default='', editable=False, max_length=32)),
-                ('jeton_empreinte', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devis', to='crm.contact', verbose_name='contact')),
-                ('cree_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='rédigé par')),
-                ('demande', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devis', to='crm.demande', verbose_name='demande')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='devis', to='crm.organisation', verbose_name='organisation')),
-                ('remplace', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='remplace_par', to='devis.devis', verbose_name='remplace le devis')),
-                ('motif_refus', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devis', to='devis.motifrefus', verbose_name='motif du refus')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "numero",
+                    models.CharField(
+                        blank=True, max_length=20, null=True, unique=True, verbose_name="numéro"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("objet", models.CharField(max_length=255, verbose_name="objet")),
+                ("contexte", models.TextField(blank=True, verbose_name="contexte")),
+                ("methodologie", models.TextField(blank=True, verbose_name="méthodologie")),
+                ("tests", models.TextField(blank=True, verbose_name="tests choisis")),
+                ("delai", models.TextField(blank=True, verbose_name="délai")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                (
+                    "validite_jours",
+                    models.PositiveIntegerField(default=30, verbose_name="validité (jours)"),
+                ),
+                (
+                    "taux_tva",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("20.00"),
+                        max_digits=5,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="taux de TVA (%)",
+                    ),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("brouillon", "Brouillon"),
+                            ("envoye", "Envoyé"),
+                            ("accepte", "Accepté"),
+                            ("refuse", "Refusé"),
+                            ("sans_suite", "Sans suite"),
+                            ("annule", "Annulé"),
+                        ],
+                        default="brouillon",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("envoye_le", models.DateField(blank=True, null=True, verbose_name="envoyé le")),
+                ("reponse_le", models.DateField(blank=True, null=True, verbose_name="réponse le")),
+                (
+                    "reponse",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accepte", "Accepté"),
+                            ("refuse", "Refusé"),
+                            ("en_discussion", "En discussion"),
+                        ],
+                        max_length=14,
+                        verbose_name="dernière réponse du client",
+                    ),
+                ),
+                (
+                    "relance_due_le",
+                    models.DateField(blank=True, null=True, verbose_name="relance due le"),
+                ),
+                (
+                    "sans_suite_le",
+                    models.DateField(blank=True, null=True, verbose_name="sans suite le"),
+                ),
+                (
+                    "classe_sans_suite_le",
+                    models.DateField(blank=True, null=True, verbose_name="classé sans suite le"),
+                ),
+                (
+                    "commentaire_reponse",
+                    models.TextField(blank=True, verbose_name="commentaire sur la réponse"),
+                ),
+                (
+                    "jeton_nonce",
+                    models.CharField(blank=True, default="", editable=False, max_length=32),
+                ),
+                (
+                    "jeton_empreinte",
+                    models.CharField(
+                        blank=True, editable=False, max_length=64, null=True, unique=True
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devis",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "cree_par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rédigé par",
+                    ),
+                ),
+                (
+                    "demande",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devis",
+                        to="crm.demande",
+                        verbose_name="demande",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devis",
+                        to="crm.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "remplace",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="remplace_par",
+                        to="devis.devis",
+                        verbose_name="remplace le devis",
+                    ),
+                ),
+                (
+                    "motif_refus",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devis",
+                        to="devis.motifrefus",
+                        verbose_name="motif du refus",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'devis',
-                'verbose_name_plural': 'devis',
-                'ordering': ['-cree_le', '-pk'],
+                "verbose_name": "devis",
+                "verbose_name_plural": "devis",
+                "ordering": ["-cree_le", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Accord',
+            name="Accord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('bon_commande', 'Bon de commande'), ('mail_validation', 'Mail de validation'), ('devis_signe', 'Devis signé'), ('acceptation_en_ligne', 'Acceptation en ligne')], max_length=24, verbose_name="type d'accord")),
-                ('recu_le', models.DateField(verbose_name='reçu le')),
-                ('document', models.FileField(blank=True, max_length=255, upload_to=devis.models._chemin_accord, verbose_name='document')),
-                ('document_nom', models.CharField(blank=True, max_length=255, verbose_name='nom du document')),
-                ('reference_client', models.CharField(blank=True, max_length=100, verbose_name='référence client (n° de commande)')),
-                ('prix_conforme', models.BooleanField(blank=True, null=True, verbose_name='le prix correspond au devis')),
-                ('conditions_conformes', models.BooleanField(blank=True, null=True, verbose_name='les conditions correspondent au devis')),
-                ('ecarts', models.TextField(blank=True, verbose_name='écarts constatés')),
-                ('resolution_ecarts', models.TextField(blank=True, verbose_name='résolution des écarts')),
-                ('revue_le', models.DateField(blank=True, null=True, verbose_name='revue de contrat faite le')),
-                ('signataire_nom', models.CharField(blank=True, max_length=150, verbose_name='nom du signataire')),
-                ('signataire_fonction', models.CharField(blank=True, max_length=150, verbose_name='fonction du signataire')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
-                ('navigateur', models.TextField(blank=True, verbose_name='navigateur')),
-                ('empreinte_pdf', models.CharField(blank=True, max_length=64, verbose_name='SHA-256 du PDF accepté')),
-                ('revue_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revue faite par')),
-                ('devis', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='accord', to='devis.devis', verbose_name='devis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("bon_commande", "Bon de commande"),
+                            ("mail_validation", "Mail de validation"),
+                            ("devis_signe", "Devis signé"),
+                            ("acceptation_en_ligne", "Acceptation en ligne"),
+                        ],
+                        max_length=24,
+                        verbose_name="type d'accord",
+                    ),
+                ),
+                ("recu_le", models.DateField(verbose_name="reçu le")),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        max_length=255,
+                        upload_to=devis.models._chemin_accord,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "document_nom",
+                    models.CharField(blank=True, max_length=255, verbose_name="nom du document"),
+                ),
+                (
+                    "reference_client",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="référence client (n° de commande)"
+                    ),
+                ),
+                (
+                    "prix_conforme",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="le prix correspond au devis"
+                    ),
+                ),
+                (
+                    "conditions_conformes",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="les conditions correspondent au devis"
+                    ),
+                ),
+                ("ecarts", models.TextField(blank=True, verbose_name="écarts constatés")),
+                (
+                    "resolution_ecarts",
+                    models.TextField(blank=True, verbose_name="résolution des écarts"),
+                ),
+                (
+                    "revue_le",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="revue de contrat faite le"
+                    ),
+                ),
+                (
+                    "signataire_nom",
+                    models.CharField(blank=True, max_length=150, verbose_name="nom du signataire"),
+                ),
+                (
+                    "signataire_fonction",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="fonction du signataire"
+                    ),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP"),
+                ),
+                ("navigateur", models.TextField(blank=True, verbose_name="navigateur")),
+                (
+                    "empreinte_pdf",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="SHA-256 du PDF accepté"
+                    ),
+                ),
+                (
+                    "revue_par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revue faite par",
+                    ),
+                ),
+                (
+                    "devis",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accord",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accord client',
-                'verbose_name_plural': 'accords clients',
+                "verbose_name": "accord client",
+                "verbose_name_plural": "accords clients",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAccord',
+            name="HistoricalAccord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('bon_commande', 'Bon de commande'), ('mail_validation', 'Mail de validation'), ('devis_signe', 'Devis signé'), ('acceptation_en_ligne', 'Acceptation en ligne')], max_length=24, verbose_name="type d'accord")),
-                ('recu_le', models.DateField(verbose_name='reçu le')),
-                ('document', models.TextField(blank=True, max_length=255, verbose_name='document')),
-                ('document_nom', models.CharField(blank=True, max_length=255, verbose_name='nom du document')),
-                ('reference_client', models.CharField(blank=True, max_length=100, verbose_name='référence client (n° de commande)')),
-                ('prix_conforme', models.BooleanField(blank=True, null=True, verbose_name='le prix correspond au devis')),
-                ('conditions_conformes', models.BooleanField(blank=True, null=True, verbose_name='les conditions correspondent au devis')),
-                ('ecarts', models.TextField(blank=True, verbose_name='écarts constatés')),
-                ('resolution_ecarts', models.TextField(blank=True, verbose_name='résolution des écarts')),
-                ('revue_le', models.DateField(blank=True, null=True, verbose_name='revue de contrat faite le')),
-                ('signataire_nom', models.CharField(blank=True, max_length=150, verbose_name='nom du signataire')),
-                ('signataire_fonction', models.CharField(blank=True, max_length=150, verbose_name='fonction du signataire')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
-                ('navigateur', models.TextField(blank=True, verbose_name='navigateur')),
-                ('empreinte_pdf', models.CharField(blank=True, max_length=64, verbose_name='SHA-256 du PDF accepté')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('devis', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.devis', verbose_name='devis')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revue_par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revue faite par')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("bon_commande", "Bon de commande"),
+                            ("mail_validation", "Mail de validation"),
+                            ("devis_signe", "Devis signé"),
+                            ("acceptation_en_ligne", "Acceptation en ligne"),
+                        ],
+                        max_length=24,
+                        verbose_name="type d'accord",
+                    ),
+                ),
+                ("recu_le", models.DateField(verbose_name="reçu le")),
+                ("document", models.TextField(blank=True, max_length=255, verbose_name="document")),
+                (
+                    "document_nom",
+                    models.CharField(blank=True, max_length=255, verbose_name="nom du document"),
+                ),
+                (
+                    "reference_client",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="référence client (n° de commande)"
+                    ),
+                ),
+                (
+                    "prix_conforme",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="le prix correspond au devis"
+                    ),
+                ),
+                (
+                    "conditions_conformes",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="les conditions correspondent au devis"
+                    ),
+                ),
+                ("ecarts", models.TextField(blank=True, verbose_name="écarts constatés")),
+                (
+                    "resolution_ecarts",
+                    models.TextField(blank=True, verbose_name="résolution des écarts"),
+                ),
+                (
+                    "revue_le",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="revue de contrat faite le"
+                    ),
+                ),
+                (
+                    "signataire_nom",
+                    models.CharField(blank=True, max_length=150, verbose_name="nom du signataire"),
+                ),
+                (
+                    "signataire_fonction",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="fonction du signataire"
+                    ),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP"),
+                ),
+                ("navigateur", models.TextField(blank=True, verbose_name="navigateur")),
+                (
+                    "empreinte_pdf",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="SHA-256 du PDF accepté"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revue_par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revue faite par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical accord client',
-                'verbose_name_plural': 'historical accords clients',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical accord client",
+                "verbose_name_plural": "historical accords clients",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLigneDevis',
+            name="HistoricalLigneDevis",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ordre', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('designation', models.CharField(max_length=255, verbose_name='désignation')),
-                ('quantite', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantité')),
-                ('unite', models.CharField(choices=[('jour', 'jour'), ('demi_jour', 'demi-journée'), ('heure', 'heure'), ('forfait', 'forfait'), ('personne', 'personne'), ('session', 'session')], default='jour', max_length=12, verbose_name='unité')),
-                ('prix_unitaire_ht', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='prix unitaire HT')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('devis', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.devis')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("ordre", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("designation", models.CharField(max_length=255, verbose_name="désignation")),
+                (
+                    "quantite",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantité",
+                    ),
+                ),
+                (
+                    "unite",
+                    models.CharField(
+                        choices=[
+                            ("jour", "jour"),
+                            ("demi_jour", "demi-journée"),
+                            ("heure", "heure"),
+                            ("forfait", "forfait"),
+                            ("personne", "personne"),
+                            ("session", "session"),
+                        ],
+                        default="jour",
+                        max_length=12,
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "prix_unitaire_ht",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="prix unitaire HT",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.devis",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical ligne de devis',
-                'verbose_name_plural': 'historical lignes de devis',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical ligne de devis",
+                "verbose_name_plural": "historical lignes de devis",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalModeleDevis',
+            name="HistoricalModeleDevis",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('nom', models.CharField(default='Modèle de devis IOD', max_length=120, verbose_name='nom')),
-                ('contexte', models.TextField(blank=True, verbose_name='contexte')),
-                ('methodologie', models.TextField(blank=True, verbose_name='méthodologie')),
-                ('tests', models.TextField(blank=True, verbose_name='tests choisis')),
-                ('delai', models.TextField(blank=True, verbose_name='délai')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('validite_jours', models.PositiveIntegerField(default=30, verbose_name='validité (jours)')),
-                ('taux_tva', models.DecimalField(decimal_places=2, default=20, max_digits=5, verbose_name='taux de TVA (%)')),
-                ('email_sujet', models.CharField(default='Votre devis {numero} — {objet}', max_length=200, verbose_name="sujet de l'email d'envoi")),
-                ('email_corps', models.TextField(blank=True, verbose_name="texte de l'email d'envoi")),
-                ('relance_sujet', models.CharField(default='Relance — devis {numero}', max_length=200, verbose_name="sujet de l'email de relance")),
-                ('relance_corps', models.TextField(blank=True, verbose_name="texte de l'email de relance")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nom",
+                    models.CharField(
+                        default="Modèle de devis IOD", max_length=120, verbose_name="nom"
+                    ),
+                ),
+                ("contexte", models.TextField(blank=True, verbose_name="contexte")),
+                ("methodologie", models.TextField(blank=True, verbose_name="méthodologie")),
+                ("tests", models.TextField(blank=True, verbose_name="tests choisis")),
+                ("delai", models.TextField(blank=True, verbose_name="délai")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                (
+                    "validite_jours",
+                    models.PositiveIntegerField(default=30, verbose_name="validité (jours)"),
+                ),
+                (
+                    "taux_tva",
+                    models.DecimalField(
+                        decimal_places=2, default=20, max_digits=5, verbose_name="taux de TVA (%)"
+                    ),
+                ),
+                (
+                    "email_sujet",
+                    models.CharField(
+                        default="Votre devis {numero} — {objet}",
+                        max_length=200,
+                        verbose_name="sujet de l'email d'envoi",
+                    ),
+                ),
+                (
+                    "email_corps",
+                    models.TextField(blank=True, verbose_name="texte de l'email d'envoi"),
+                ),
+                (
+                    "relance_sujet",
+                    models.CharField(
+                        default="Relance — devis {numero}",
+                        max_length=200,
+                        verbose_name="sujet de l'email de relance",
+                    ),
+                ),
+                (
+                    "relance_corps",
+                    models.TextField(blank=True, verbose_name="texte de l'email de relance"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical modèle de devis',
-                'verbose_name_plural': 'historical modèle de devis',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical modèle de devis",
+                "verbose_name_plural": "historical modèle de devis",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRelance',
+            name="HistoricalRelance",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('due_le', models.DateField(verbose_name='due le')),
-                ('faite_le', models.DateField(blank=True, null=True, verbose_name='faite le')),
-                ('mode', models.CharField(blank=True, choices=[('email', 'Email'), ('telephone', 'Téléphone')], max_length=10, verbose_name='mode')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('devis', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.devis', verbose_name='devis')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='faite par')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("due_le", models.DateField(verbose_name="due le")),
+                ("faite_le", models.DateField(blank=True, null=True, verbose_name="faite le")),
+                (
+                    "mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("email", "Email"), ("telephone", "Téléphone")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="faite par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical relance',
-                'verbose_name_plural': 'historical relances',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical relance",
+                "verbose_name_plural": "historical relances",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LigneModele',
+            name="LigneModele",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ordre', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('designation', models.CharField(max_length=255, verbose_name='désignation')),
-                ('quantite', models.DecimalField(decimal_places=2, default=1, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantité')),
-                ('unite', models.CharField(choices=[('jour', 'jour'), ('demi_jour', 'demi-journée'), ('heure', 'heure'), ('forfait', 'forfait'), ('personne', 'personne'), ('session', 'session')], default='jour', max_length=12, verbose_name='unité')),
-                ('prix_unitaire_ht', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='prix unitaire HT')),
-                ('modele', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lignes', to='devis.modeledevis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ordre", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("designation", models.CharField(max_length=255, verbose_name="désignation")),
+                (
+                    "quantite",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantité",
+                    ),
+                ),
+                (
+                    "unite",
+                    models.CharField(
+                        choices=[
+                            ("jour", "jour"),
+                            ("demi_jour", "demi-journée"),
+                            ("heure", "heure"),
+                            ("forfait", "forfait"),
+                            ("personne", "personne"),
+                            ("session", "session"),
+                        ],
+                        default="jour",
+                        max_length=12,
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "prix_unitaire_ht",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="prix unitaire HT",
+                    ),
+                ),
+                (
+                    "modele",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lignes",
+                        to="devis.modeledevis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne du modèle',
-                'verbose_name_plural': 'lignes du modèle',
-                'ordering': ['ordre', 'pk'],
+                "verbose_name": "ligne du modèle",
+                "verbose_name_plural": "lignes du modèle",
+                "ordering": ["ordre", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDevis',
+            name="HistoricalDevis",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('numero', models.CharField(blank=True, db_index=True, max_length=20, null=True, verbose_name='numéro')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('objet', models.CharField(max_length=255, verbose_name='objet')),
-                ('contexte', models.TextField(blank=True, verbose_name='contexte')),
-                ('methodologie', models.TextField(blank=True, verbose_name='méthodologie')),
-                ('tests', models.TextField(blank=True, verbose_name='tests choisis')),
-                ('delai', models.TextField(blank=True, verbose_name='délai')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('validite_jours', models.PositiveIntegerField(default=30, verbose_name='validité (jours)')),
-                ('taux_tva', models.DecimalField(decimal_places=2, default=Decimal('20.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(0)], verbose_name='taux de TVA (%)')),
-                ('statut', models.CharField(choices=[('brouillon', 'Brouillon'), ('envoye', 'Envoyé'), ('accepte', 'Accepté'), ('refuse', 'Refusé'), ('sans_suite', 'Sans suite'), ('annule', 'Annulé')], default='brouillon', max_length=12, verbose_name='statut')),
-                ('envoye_le', models.DateField(blank=True, null=True, verbose_name='envoyé le')),
-                ('reponse_le', models.DateField(blank=True, null=True, verbose_name='réponse le')),
-                ('reponse', models.CharField(blank=True, choices=[('accepte', 'Accepté'), ('refuse', 'Refusé'), ('en_discussion', 'En discussion')], max_length=14, verbose_name='dernière réponse du client')),
-                ('relance_due_le', models.DateField(blank=True, null=True, verbose_name='relance due le')),
-                ('sans_suite_le', models.DateField(blank=True, null=True, verbose_name='sans suite le')),
-                ('classe_sans_suite_le', models.DateField(blank=True, null=True, verbose_name='classé sans suite le')),
-                ('commentaire_reponse', models.TextField(blank=True, verbose_name='commentaire sur la réponse')),
-                ('jeton_nonce', models.CharField(blank=True, default='', editable=False, max_length=32)),
-                ('jeton_empreinte', models.CharField(blank=True, db_index=True, editable=False, max_length=64, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.contact', verbose_name='contact')),
-                ('cree_par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='rédigé par')),
-                ('demande', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.demande', verbose_name='demande')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.organisation', verbose_name='organisation')),
-                ('remplace', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.devis', verbose_name='remplace le devis')),
-                ('motif_refus', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.motifrefus', verbose_name='motif du refus')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "numero",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=20, null=True, verbose_name="numéro"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                ("objet", models.CharField(max_length=255, verbose_name="objet")),
+                ("contexte", models.TextField(blank=True, verbose_name="contexte")),
+                ("methodologie", models.TextField(blank=True, verbose_name="méthodologie")),
+                ("tests", models.TextField(blank=True, verbose_name="tests choisis")),
+                ("delai", models.TextField(blank=True, verbose_name="délai")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                (
+                    "validite_jours",
+                    models.PositiveIntegerField(default=30, verbose_name="validité (jours)"),
+                ),
+                (
+                    "taux_tva",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("20.00"),
+                        max_digits=5,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="taux de TVA (%)",
+                    ),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("brouillon", "Brouillon"),
+                            ("envoye", "Envoyé"),
+                            ("accepte", "Accepté"),
+                            ("refuse", "Refusé"),
+                            ("sans_suite", "Sans suite"),
+                            ("annule", "Annulé"),
+                        ],
+                        default="brouillon",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("envoye_le", models.DateField(blank=True, null=True, verbose_name="envoyé le")),
+                ("reponse_le", models.DateField(blank=True, null=True, verbose_name="réponse le")),
+                (
+                    "reponse",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accepte", "Accepté"),
+                            ("refuse", "Refusé"),
+                            ("en_discussion", "En discussion"),
+                        ],
+                        max_length=14,
+                        verbose_name="dernière réponse du client",
+                    ),
+                ),
+                (
+                    "relance_due_le",
+                    models.DateField(blank=True, null=True, verbose_name="relance due le"),
+                ),
+                (
+                    "sans_suite_le",
+                    models.DateField(blank=True, null=True, verbose_name="sans suite le"),
+                ),
+                (
+                    "classe_sans_suite_le",
+                    models.DateField(blank=True, null=True, verbose_name="classé sans suite le"),
+                ),
+                (
+                    "commentaire_reponse",
+                    models.TextField(blank=True, verbose_name="commentaire sur la réponse"),
+                ),
+                (
+                    "jeton_nonce",
+                    models.CharField(blank=True, default="", editable=False, max_length=32),
+                ),
+                (
+                    "jeton_empreinte",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=64, null=True
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "cree_par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="rédigé par",
+                    ),
+                ),
+                (
+                    "demande",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.demande",
+                        verbose_name="demande",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "remplace",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.devis",
+                        verbose_name="remplace le devis",
+                    ),
+                ),
+                (
+                    "motif_refus",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.motifrefus",
+                        verbose_name="motif du refus",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical devis',
-                'verbose_name_plural': 'historical devis',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical devis",
+                "verbose_name_plural": "historical devis",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Relance',
+            name="Relance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('due_le', models.DateField(verbose_name='due le')),
-                ('faite_le', models.DateField(blank=True, null=True, verbose_name='faite le')),
-                ('mode', models.CharField(blank=True, choices=[('email', 'Email'), ('telephone', 'Téléphone')], max_length=10, verbose_name='mode')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('devis', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='relance', to='devis.devis', verbose_name='devis')),
-                ('par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='faite par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("due_le", models.DateField(verbose_name="due le")),
+                ("faite_le", models.DateField(blank=True, null=True, verbose_name="faite le")),
+                (
+                    "mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("email", "Email"), ("telephone", "Téléphone")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "devis",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relance",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
+                (
+                    "par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="faite par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relance',
-                'verbose_name_plural': 'relances',
-                'ordering': ['due_le', 'pk'],
+                "verbose_name": "relance",
+                "verbose_name_plural": "relances",
+                "ordering": ["due_le", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LigneDevis',
+            name="LigneDevis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ordre', models.PositiveIntegerField(default=0, verbose_name='ordre')),
-                ('designation', models.CharField(max_length=255, verbose_name='désignation')),
-                ('quantite', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='quantité')),
-                ('unite', models.CharField(choices=[('jour', 'jour'), ('demi_jour', 'demi-journée'), ('heure', 'heure'), ('forfait', 'forfait'), ('personne', 'personne'), ('session', 'session')], default='jour', max_length=12, verbose_name='unité')),
-                ('prix_unitaire_ht', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='prix unitaire HT')),
-                ('devis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lignes', to='devis.devis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ordre", models.PositiveIntegerField(default=0, verbose_name="ordre")),
+                ("designation", models.CharField(max_length=255, verbose_name="désignation")),
+                (
+                    "quantite",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="quantité",
+                    ),
+                ),
+                (
+                    "unite",
+                    models.CharField(
+                        choices=[
+                            ("jour", "jour"),
+                            ("demi_jour", "demi-journée"),
+                            ("heure", "heure"),
+                            ("forfait", "forfait"),
+                            ("personne", "personne"),
+                            ("session", "session"),
+                        ],
+                        default="jour",
+                        max_length=12,
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "prix_unitaire_ht",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="prix unitaire HT",
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lignes",
+                        to="devis.devis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de devis',
-                'verbose_name_plural': 'lignes de devis',
-                'ordering': ['ordre', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantite__gte', 0)), name='ligne_quantite_positive'), models.CheckConstraint(condition=models.Q(('prix_unitaire_ht__gte', 0)), name='ligne_prix_positif')],
+                "verbose_name": "ligne de devis",
+                "verbose_name_plural": "lignes de devis",
+                "ordering": ["ordre", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantite__gte", 0)), name="ligne_quantite_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("prix_unitaire_ht__gte", 0)), name="ligne_prix_positif"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='devis',
-            index=models.Index(fields=['statut', 'relance_due_le'], name='devis_devis_statut_c5777b_idx'),
+            model_name="devis",
+            index=models.Index(
+                fields=["statut", "relance_due_le"], name="devis_devis_statut_c5777b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='devis',
-            index=models.Index(fields=['statut', 'sans_suite_le'], name='devis_devis_statut_f46c47_idx'),
+            model_name="devis",
+            index=models.Index(
+                fields=["statut", "sans_suite_le"], name="devis_devis_statut_f46c47_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='devis',
-            index=models.Index(fields=['statut', 'envoye_le'], name='devis_devis_statut_878646_idx'),
+            model_name="devis",
+            index=models.Index(
+                fields=["statut", "envoye_le"], name="devis_devis_statut_878646_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devis',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('statut__in', ['envoye', 'accepte', 'refuse', 'sans_suite']), _negated=True), models.Q(('envoye_le__isnull', False), ('numero__isnull', False)), _connector='OR'), name='devis_emis_numerote_et_date'),
+            model_name="devis",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("statut__in", ["envoye", "accepte", "refuse", "sans_suite"]), _negated=True
+                    ),
+                    models.Q(("envoye_le__isnull", False), ("numero__isnull", False)),
+                    _connector="OR",
+                ),
+                name="devis_emis_numerote_et_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='devis',
-            constraint=models.CheckConstraint(condition=models.Q(('reponse_le__isnull', True), models.Q(('envoye_le__isnull', False), ('reponse_le__gte', models.F('envoye_le'))), _connector='OR'), name='devis_reponse_apres_envoi'),
+            model_name="devis",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reponse_le__isnull", True),
+                    models.Q(
+                        ("envoye_le__isnull", False), ("reponse_le__gte", models.F("envoye_le"))
+                    ),
+                    _connector="OR",
+                ),
+                name="devis_reponse_apres_envoi",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='relance',
-            constraint=models.CheckConstraint(condition=models.Q(('faite_le__isnull', True), models.Q(('mode', ''), _negated=True), _connector='OR'), name='relance_faite_avec_mode'),
+            model_name="relance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("faite_le__isnull", True),
+                    models.Q(("mode", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="relance_faite_avec_mode",
+            ),
         ),
     ]

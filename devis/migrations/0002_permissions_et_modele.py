@@ -4,9 +4,16 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from crm.roles import GERANT, LIRE, LIRE_ECRIRE, accorder_permissions
+from crm.roles import GERANT, LIRE_ECRIRE, accorder_permissions
 
-MOTIFS = ["Prix trop élevé", "Délai trop long", "Concurrent retenu", "Projet abandonné ou reporté", "Besoin traité en interne", "Autre"]
+MOTIFS = [
+    "Prix trop élevé",
+    "Délai trop long",
+    "Concurrent retenu",
+    "Projet abandonné ou reporté",
+    "Besoin traité en interne",
+    "Autre",
+]
 
 
 def creer(apps, schema_editor):
@@ -14,8 +21,15 @@ def creer(apps, schema_editor):
         apps,
         GERANT,
         "devis",
-        {"devis": LIRE_ECRIRE, "lignedevis": LIRE_ECRIRE, "relance": LIRE_ECRIRE, "accord": LIRE_ECRIRE,
-         "modeledevis": LIRE_ECRIRE, "lignemodele": LIRE_ECRIRE, "motifrefus": LIRE_ECRIRE},
+        {
+            "devis": LIRE_ECRIRE,
+            "lignedevis": LIRE_ECRIRE,
+            "relance": LIRE_ECRIRE,
+            "accord": LIRE_ECRIRE,
+            "modeledevis": LIRE_ECRIRE,
+            "lignemodele": LIRE_ECRIRE,
+            "motifrefus": LIRE_ECRIRE,
+        },
     )
     MotifRefus = apps.get_model("devis", "MotifRefus")
     for libelle in MOTIFS:
@@ -43,9 +57,30 @@ def creer(apps, schema_editor):
         email_corps="",
     )
     LigneModele = apps.get_model("devis", "LigneModele")
-    LigneModele.objects.create(modele=modele, ordre=1, designation="Entretien de cadrage", quantite=Decimal("1"), unite="forfait", prix_unitaire_ht=Decimal("350.00"))
-    LigneModele.objects.create(modele=modele, ordre=2, designation="Évaluation individuelle (tests et entretien)", quantite=Decimal("1"), unite="personne", prix_unitaire_ht=Decimal("1200.00"))
-    LigneModele.objects.create(modele=modele, ordre=3, designation="Restitution écrite et orale", quantite=Decimal("1"), unite="forfait", prix_unitaire_ht=Decimal("450.00"))
+    LigneModele.objects.create(
+        modele=modele,
+        ordre=1,
+        designation="Entretien de cadrage",
+        quantite=Decimal("1"),
+        unite="forfait",
+        prix_unitaire_ht=Decimal("350.00"),
+    )
+    LigneModele.objects.create(
+        modele=modele,
+        ordre=2,
+        designation="Évaluation individuelle (tests et entretien)",
+        quantite=Decimal("1"),
+        unite="personne",
+        prix_unitaire_ht=Decimal("1200.00"),
+    )
+    LigneModele.objects.create(
+        modele=modele,
+        ordre=3,
+        designation="Restitution écrite et orale",
+        quantite=Decimal("1"),
+        unite="forfait",
+        prix_unitaire_ht=Decimal("450.00"),
+    )
 
 
 class Migration(migrations.Migration):

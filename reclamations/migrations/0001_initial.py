@@ -7,185 +7,693 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0001_initial'),
-        ('devis', '0001_initial'),
+        ("crm", "0001_initial"),
+        ("devis", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NatureReclamation',
+            name="NatureReclamation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('libelle', models.CharField(max_length=120, unique=True, verbose_name='libellé')),
-                ('actif', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("libelle", models.CharField(max_length=120, unique=True, verbose_name="libellé")),
+                ("actif", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'nature de réclamation',
-                'verbose_name_plural': 'natures de réclamation',
-                'ordering': ['libelle'],
+                "verbose_name": "nature de réclamation",
+                "verbose_name_plural": "natures de réclamation",
+                "ordering": ["libelle"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalReclamation',
+            name="HistoricalReclamation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('numero', models.CharField(db_index=True, max_length=20, verbose_name='numéro')),
-                ('recue_le', models.DateField(verbose_name='reçue le')),
-                ('canal', models.CharField(choices=[('telephone', 'Téléphone'), ('email', 'Email'), ('courrier', 'Courrier'), ('oral', 'De vive voix (débrief, rendez-vous)'), ('autre', 'Autre')], default='telephone', max_length=12, verbose_name='canal')),
-                ('gravite', models.CharField(choices=[('mineure', 'Mineure'), ('majeure', 'Majeure'), ('critique', 'Critique')], default='mineure', max_length=10, verbose_name='gravité')),
-                ('description', models.TextField(verbose_name='description')),
-                ('statut', models.CharField(choices=[('recue', 'Reçue'), ('accusee', 'Accusé de réception envoyé'), ('en_traitement', 'En traitement'), ('repondue', 'Répondue'), ('close', 'Close')], default='recue', max_length=14, verbose_name='statut')),
-                ('accuse_du_le', models.DateField(verbose_name='accusé de réception dû le')),
-                ('accuse_le', models.DateField(blank=True, null=True, verbose_name='accusé de réception le')),
-                ('accuse_mode', models.CharField(blank=True, choices=[('email', 'Email'), ('telephone', 'Téléphone')], max_length=10, verbose_name='accusé de réception par')),
-                ('reponse_due_le', models.DateField(verbose_name='réponse due le')),
-                ('repondue_le', models.DateField(blank=True, null=True, verbose_name='répondue le')),
-                ('close_le', models.DateField(blank=True, null=True, verbose_name='close le')),
-                ('fondee', models.BooleanField(blank=True, null=True, verbose_name='fondée')),
-                ('analyse', models.TextField(blank=True, verbose_name='analyse des causes')),
-                ('reponse', models.TextField(blank=True, verbose_name='réponse au client')),
-                ('compensation', models.CharField(choices=[('aucune', 'Aucune'), ('remboursement_partiel', 'Remboursement partiel'), ('prestation_supplementaire', 'Prestation supplémentaire'), ('remise', 'Remise')], default='aucune', max_length=28, verbose_name='compensation')),
-                ('montant_compensation', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant de la compensation (€)')),
-                ('client_satisfait', models.BooleanField(blank=True, null=True, verbose_name='client de nouveau satisfait')),
-                ('verification_satisfaction', models.TextField(blank=True, verbose_name='comment la satisfaction a été vérifiée')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.contact', verbose_name='contact')),
-                ('devis', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='devis.devis', verbose_name='devis')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.mission', verbose_name='mission')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.organisation', verbose_name='organisation')),
-                ('recue_par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reçue par')),
-                ('responsable', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsable du traitement')),
-                ('nature', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reclamations.naturereclamation', verbose_name='nature')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("numero", models.CharField(db_index=True, max_length=20, verbose_name="numéro")),
+                ("recue_le", models.DateField(verbose_name="reçue le")),
+                (
+                    "canal",
+                    models.CharField(
+                        choices=[
+                            ("telephone", "Téléphone"),
+                            ("email", "Email"),
+                            ("courrier", "Courrier"),
+                            ("oral", "De vive voix (débrief, rendez-vous)"),
+                            ("autre", "Autre"),
+                        ],
+                        default="telephone",
+                        max_length=12,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "gravite",
+                    models.CharField(
+                        choices=[
+                            ("mineure", "Mineure"),
+                            ("majeure", "Majeure"),
+                            ("critique", "Critique"),
+                        ],
+                        default="mineure",
+                        max_length=10,
+                        verbose_name="gravité",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("recue", "Reçue"),
+                            ("accusee", "Accusé de réception envoyé"),
+                            ("en_traitement", "En traitement"),
+                            ("repondue", "Répondue"),
+                            ("close", "Close"),
+                        ],
+                        default="recue",
+                        max_length=14,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("accuse_du_le", models.DateField(verbose_name="accusé de réception dû le")),
+                (
+                    "accuse_le",
+                    models.DateField(blank=True, null=True, verbose_name="accusé de réception le"),
+                ),
+                (
+                    "accuse_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("email", "Email"), ("telephone", "Téléphone")],
+                        max_length=10,
+                        verbose_name="accusé de réception par",
+                    ),
+                ),
+                ("reponse_due_le", models.DateField(verbose_name="réponse due le")),
+                (
+                    "repondue_le",
+                    models.DateField(blank=True, null=True, verbose_name="répondue le"),
+                ),
+                ("close_le", models.DateField(blank=True, null=True, verbose_name="close le")),
+                ("fondee", models.BooleanField(blank=True, null=True, verbose_name="fondée")),
+                ("analyse", models.TextField(blank=True, verbose_name="analyse des causes")),
+                ("reponse", models.TextField(blank=True, verbose_name="réponse au client")),
+                (
+                    "compensation",
+                    models.CharField(
+                        choices=[
+                            ("aucune", "Aucune"),
+                            ("remboursement_partiel", "Remboursement partiel"),
+                            ("prestation_supplementaire", "Prestation supplémentaire"),
+                            ("remise", "Remise"),
+                        ],
+                        default="aucune",
+                        max_length=28,
+                        verbose_name="compensation",
+                    ),
+                ),
+                (
+                    "montant_compensation",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant de la compensation (€)",
+                    ),
+                ),
+                (
+                    "client_satisfait",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="client de nouveau satisfait"
+                    ),
+                ),
+                (
+                    "verification_satisfaction",
+                    models.TextField(
+                        blank=True, verbose_name="comment la satisfaction a été vérifiée"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recue_par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reçue par",
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable du traitement",
+                    ),
+                ),
+                (
+                    "nature",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reclamations.naturereclamation",
+                        verbose_name="nature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical réclamation',
-                'verbose_name_plural': 'historical réclamations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical réclamation",
+                "verbose_name_plural": "historical réclamations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Reclamation',
+            name="Reclamation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('numero', models.CharField(max_length=20, unique=True, verbose_name='numéro')),
-                ('recue_le', models.DateField(verbose_name='reçue le')),
-                ('canal', models.CharField(choices=[('telephone', 'Téléphone'), ('email', 'Email'), ('courrier', 'Courrier'), ('oral', 'De vive voix (débrief, rendez-vous)'), ('autre', 'Autre')], default='telephone', max_length=12, verbose_name='canal')),
-                ('gravite', models.CharField(choices=[('mineure', 'Mineure'), ('majeure', 'Majeure'), ('critique', 'Critique')], default='mineure', max_length=10, verbose_name='gravité')),
-                ('description', models.TextField(verbose_name='description')),
-                ('statut', models.CharField(choices=[('recue', 'Reçue'), ('accusee', 'Accusé de réception envoyé'), ('en_traitement', 'En traitement'), ('repondue', 'Répondue'), ('close', 'Close')], default='recue', max_length=14, verbose_name='statut')),
-                ('accuse_du_le', models.DateField(verbose_name='accusé de réception dû le')),
-                ('accuse_le', models.DateField(blank=True, null=True, verbose_name='accusé de réception le')),
-                ('accuse_mode', models.CharField(blank=True, choices=[('email', 'Email'), ('telephone', 'Téléphone')], max_length=10, verbose_name='accusé de réception par')),
-                ('reponse_due_le', models.DateField(verbose_name='réponse due le')),
-                ('repondue_le', models.DateField(blank=True, null=True, verbose_name='répondue le')),
-                ('close_le', models.DateField(blank=True, null=True, verbose_name='close le')),
-                ('fondee', models.BooleanField(blank=True, null=True, verbose_name='fondée')),
-                ('analyse', models.TextField(blank=True, verbose_name='analyse des causes')),
-                ('reponse', models.TextField(blank=True, verbose_name='réponse au client')),
-                ('compensation', models.CharField(choices=[('aucune', 'Aucune'), ('remboursement_partiel', 'Remboursement partiel'), ('prestation_supplementaire', 'Prestation supplémentaire'), ('remise', 'Remise')], default='aucune', max_length=28, verbose_name='compensation')),
-                ('montant_compensation', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant de la compensation (€)')),
-                ('client_satisfait', models.BooleanField(blank=True, null=True, verbose_name='client de nouveau satisfait')),
-                ('verification_satisfaction', models.TextField(blank=True, verbose_name='comment la satisfaction a été vérifiée')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reclamations', to='crm.contact', verbose_name='contact')),
-                ('devis', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reclamations', to='devis.devis', verbose_name='devis')),
-                ('mission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reclamations', to='crm.mission', verbose_name='mission')),
-                ('nature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reclamations', to='reclamations.naturereclamation', verbose_name='nature')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reclamations', to='crm.organisation', verbose_name='organisation')),
-                ('recue_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reclamations_recues', to=settings.AUTH_USER_MODEL, verbose_name='reçue par')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reclamations_suivies', to=settings.AUTH_USER_MODEL, verbose_name='responsable du traitement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("numero", models.CharField(max_length=20, unique=True, verbose_name="numéro")),
+                ("recue_le", models.DateField(verbose_name="reçue le")),
+                (
+                    "canal",
+                    models.CharField(
+                        choices=[
+                            ("telephone", "Téléphone"),
+                            ("email", "Email"),
+                            ("courrier", "Courrier"),
+                            ("oral", "De vive voix (débrief, rendez-vous)"),
+                            ("autre", "Autre"),
+                        ],
+                        default="telephone",
+                        max_length=12,
+                        verbose_name="canal",
+                    ),
+                ),
+                (
+                    "gravite",
+                    models.CharField(
+                        choices=[
+                            ("mineure", "Mineure"),
+                            ("majeure", "Majeure"),
+                            ("critique", "Critique"),
+                        ],
+                        default="mineure",
+                        max_length=10,
+                        verbose_name="gravité",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("recue", "Reçue"),
+                            ("accusee", "Accusé de réception envoyé"),
+                            ("en_traitement", "En traitement"),
+                            ("repondue", "Répondue"),
+                            ("close", "Close"),
+                        ],
+                        default="recue",
+                        max_length=14,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("accuse_du_le", models.DateField(verbose_name="accusé de réception dû le")),
+                (
+                    "accuse_le",
+                    models.DateField(blank=True, null=True, verbose_name="accusé de réception le"),
+                ),
+                (
+                    "accuse_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[("email", "Email"), ("telephone", "Téléphone")],
+                        max_length=10,
+                        verbose_name="accusé de réception par",
+                    ),
+                ),
+                ("reponse_due_le", models.DateField(verbose_name="réponse due le")),
+                (
+                    "repondue_le",
+                    models.DateField(blank=True, null=True, verbose_name="répondue le"),
+                ),
+                ("close_le", models.DateField(blank=True, null=True, verbose_name="close le")),
+                ("fondee", models.BooleanField(blank=True, null=True, verbose_name="fondée")),
+                ("analyse", models.TextField(blank=True, verbose_name="analyse des causes")),
+                ("reponse", models.TextField(blank=True, verbose_name="réponse au client")),
+                (
+                    "compensation",
+                    models.CharField(
+                        choices=[
+                            ("aucune", "Aucune"),
+                            ("remboursement_partiel", "Remboursement partiel"),
+                            ("prestation_supplementaire", "Prestation supplémentaire"),
+                            ("remise", "Remise"),
+                        ],
+                        default="aucune",
+                        max_length=28,
+                        verbose_name="compensation",
+                    ),
+                ),
+                (
+                    "montant_compensation",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="montant de la compensation (€)",
+                    ),
+                ),
+                (
+                    "client_satisfait",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="client de nouveau satisfait"
+                    ),
+                ),
+                (
+                    "verification_satisfaction",
+                    models.TextField(
+                        blank=True, verbose_name="comment la satisfaction a été vérifiée"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reclamations",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "devis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reclamations",
+                        to="devis.devis",
+                        verbose_name="devis",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reclamations",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "nature",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reclamations",
+                        to="reclamations.naturereclamation",
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reclamations",
+                        to="crm.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recue_par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reclamations_recues",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reçue par",
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reclamations_suivies",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable du traitement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'réclamation',
-                'verbose_name_plural': 'réclamations',
-                'ordering': ['-recue_le', '-pk'],
+                "verbose_name": "réclamation",
+                "verbose_name_plural": "réclamations",
+                "ordering": ["-recue_le", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('corrective', 'Corrective'), ('preventive', 'Préventive')], default='corrective', max_length=12, verbose_name='type')),
-                ('description', models.TextField(verbose_name='description')),
-                ('echeance', models.DateField(verbose_name='échéance')),
-                ('statut', models.CharField(choices=[('a_faire', 'À faire'), ('en_cours', 'En cours'), ('faite', 'Faite'), ('annulee', 'Annulée')], default='a_faire', max_length=10, verbose_name='statut')),
-                ('realisee_le', models.DateField(blank=True, null=True, verbose_name='réalisée le')),
-                ('efficacite_verifiee', models.BooleanField(blank=True, null=True, verbose_name='efficacité vérifiée')),
-                ('efficacite_commentaire', models.TextField(blank=True, verbose_name="vérification de l'efficacité")),
-                ('verifiee_le', models.DateField(blank=True, null=True, verbose_name='vérifiée le')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsable', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsable')),
-                ('reclamation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reclamations.reclamation', verbose_name='réclamation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("corrective", "Corrective"), ("preventive", "Préventive")],
+                        default="corrective",
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("echeance", models.DateField(verbose_name="échéance")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("a_faire", "À faire"),
+                            ("en_cours", "En cours"),
+                            ("faite", "Faite"),
+                            ("annulee", "Annulée"),
+                        ],
+                        default="a_faire",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "realisee_le",
+                    models.DateField(blank=True, null=True, verbose_name="réalisée le"),
+                ),
+                (
+                    "efficacite_verifiee",
+                    models.BooleanField(blank=True, null=True, verbose_name="efficacité vérifiée"),
+                ),
+                (
+                    "efficacite_commentaire",
+                    models.TextField(blank=True, verbose_name="vérification de l'efficacité"),
+                ),
+                (
+                    "verifiee_le",
+                    models.DateField(blank=True, null=True, verbose_name="vérifiée le"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable",
+                    ),
+                ),
+                (
+                    "reclamation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reclamations.reclamation",
+                        verbose_name="réclamation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action corrective ou préventive',
-                'verbose_name_plural': 'historical actions correctives et préventives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action corrective ou préventive",
+                "verbose_name_plural": "historical actions correctives et préventives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('type', models.CharField(choices=[('corrective', 'Corrective'), ('preventive', 'Préventive')], default='corrective', max_length=12, verbose_name='type')),
-                ('description', models.TextField(verbose_name='description')),
-                ('echeance', models.DateField(verbose_name='échéance')),
-                ('statut', models.CharField(choices=[('a_faire', 'À faire'), ('en_cours', 'En cours'), ('faite', 'Faite'), ('annulee', 'Annulée')], default='a_faire', max_length=10, verbose_name='statut')),
-                ('realisee_le', models.DateField(blank=True, null=True, verbose_name='réalisée le')),
-                ('efficacite_verifiee', models.BooleanField(blank=True, null=True, verbose_name='efficacité vérifiée')),
-                ('efficacite_commentaire', models.TextField(blank=True, verbose_name="vérification de l'efficacité")),
-                ('verifiee_le', models.DateField(blank=True, null=True, verbose_name='vérifiée le')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to=settings.AUTH_USER_MODEL, verbose_name='responsable')),
-                ('reclamation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='reclamations.reclamation', verbose_name='réclamation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("corrective", "Corrective"), ("preventive", "Préventive")],
+                        default="corrective",
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("echeance", models.DateField(verbose_name="échéance")),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("a_faire", "À faire"),
+                            ("en_cours", "En cours"),
+                            ("faite", "Faite"),
+                            ("annulee", "Annulée"),
+                        ],
+                        default="a_faire",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "realisee_le",
+                    models.DateField(blank=True, null=True, verbose_name="réalisée le"),
+                ),
+                (
+                    "efficacite_verifiee",
+                    models.BooleanField(blank=True, null=True, verbose_name="efficacité vérifiée"),
+                ),
+                (
+                    "efficacite_commentaire",
+                    models.TextField(blank=True, verbose_name="vérification de l'efficacité"),
+                ),
+                (
+                    "verifiee_le",
+                    models.DateField(blank=True, null=True, verbose_name="vérifiée le"),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsable",
+                    ),
+                ),
+                (
+                    "reclamation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="reclamations.reclamation",
+                        verbose_name="réclamation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action corrective ou préventive',
-                'verbose_name_plural': 'actions correctives et préventives',
-                'ordering': ['echeance', 'pk'],
+                "verbose_name": "action corrective ou préventive",
+                "verbose_name_plural": "actions correctives et préventives",
+                "ordering": ["echeance", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='reclamation',
-            index=models.Index(fields=['statut', 'accuse_du_le'], name='reclamation_statut_6ff558_idx'),
+            model_name="reclamation",
+            index=models.Index(
+                fields=["statut", "accuse_du_le"], name="reclamation_statut_6ff558_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reclamation',
-            index=models.Index(fields=['statut', 'reponse_due_le'], name='reclamation_statut_313f9f_idx'),
+            model_name="reclamation",
+            index=models.Index(
+                fields=["statut", "reponse_due_le"], name="reclamation_statut_313f9f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclamation',
-            constraint=models.CheckConstraint(condition=models.Q(('repondue_le__isnull', True), ('accuse_le__isnull', False), _connector='OR'), name='reclamation_repondue_apres_accuse'),
+            model_name="reclamation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("repondue_le__isnull", True), ("accuse_le__isnull", False), _connector="OR"
+                ),
+                name="reclamation_repondue_apres_accuse",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclamation',
-            constraint=models.CheckConstraint(condition=models.Q(('close_le__isnull', True), ('repondue_le__isnull', False), _connector='OR'), name='reclamation_close_apres_reponse'),
+            model_name="reclamation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("close_le__isnull", True), ("repondue_le__isnull", False), _connector="OR"
+                ),
+                name="reclamation_close_apres_reponse",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclamation',
-            constraint=models.CheckConstraint(condition=models.Q(('montant_compensation__isnull', True), ('montant_compensation__gte', 0), _connector='OR'), name='reclamation_compensation_positive'),
+            model_name="reclamation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("montant_compensation__isnull", True),
+                    ("montant_compensation__gte", 0),
+                    _connector="OR",
+                ),
+                name="reclamation_compensation_positive",
+            ),
         ),
     ]

@@ -14,10 +14,17 @@ NATURES = [
 
 def creer(apps, schema_editor):
     accorder_permissions(
-        apps, GERANT, "reclamations",
+        apps,
+        GERANT,
+        "reclamations",
         {"reclamation": LIRE_ECRIRE, "action": LIRE_ECRIRE, "naturereclamation": LIRE_ECRIRE},
     )
-    accorder_permissions(apps, CONSULTANT, "reclamations", {"reclamation": ["view", "add"], "naturereclamation": LIRE})
+    accorder_permissions(
+        apps,
+        CONSULTANT,
+        "reclamations",
+        {"reclamation": ["view", "add"], "naturereclamation": LIRE},
+    )
     Nature = apps.get_model("reclamations", "NatureReclamation")
     for libelle in NATURES:
         Nature.objects.get_or_create(libelle=libelle)

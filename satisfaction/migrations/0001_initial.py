@@ -9,130 +9,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('crm', '0001_initial'),
+        ("crm", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Debrief',
+            name="Debrief",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('le', models.DateField(verbose_name='date du débrief')),
-                ('reponse', models.CharField(choices=[('oui', 'Oui'), ('partiellement', 'Partiellement'), ('non', 'Non')], max_length=14, verbose_name='cela correspondait-il à vos attentes ?')),
-                ('verbatim', models.TextField(blank=True, verbose_name='les mots du client')),
-                ('signaux_faibles', models.TextField(blank=True, verbose_name='signaux faibles')),
-                ('besoins_futurs', models.TextField(blank=True, verbose_name='besoins futurs')),
-                ('demande_creee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crm.demande', verbose_name='demande ouverte depuis ce débrief')),
-                ('mission', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='debrief', to='crm.mission', verbose_name='mission')),
-                ('par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='debriefs', to=settings.AUTH_USER_MODEL, verbose_name='consultant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("le", models.DateField(verbose_name="date du débrief")),
+                (
+                    "reponse",
+                    models.CharField(
+                        choices=[
+                            ("oui", "Oui"),
+                            ("partiellement", "Partiellement"),
+                            ("non", "Non"),
+                        ],
+                        max_length=14,
+                        verbose_name="cela correspondait-il à vos attentes ?",
+                    ),
+                ),
+                ("verbatim", models.TextField(blank=True, verbose_name="les mots du client")),
+                ("signaux_faibles", models.TextField(blank=True, verbose_name="signaux faibles")),
+                ("besoins_futurs", models.TextField(blank=True, verbose_name="besoins futurs")),
+                (
+                    "demande_creee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="crm.demande",
+                        verbose_name="demande ouverte depuis ce débrief",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debrief",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debriefs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="consultant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'débrief de mission',
-                'verbose_name_plural': 'débriefs de mission',
-                'ordering': ['-le', '-pk'],
+                "verbose_name": "débrief de mission",
+                "verbose_name_plural": "débriefs de mission",
+                "ordering": ["-le", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Enquete',
+            name="Enquete",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('creee_le', models.DateField(verbose_name='créée le')),
-                ('envoyee_le', models.DateField(blank=True, null=True, verbose_name='envoyée le')),
-                ('relancee_le', models.DateField(blank=True, null=True, verbose_name='relancée le')),
-                ('expire_le', models.DateField(verbose_name='expire le')),
-                ('jeton_nonce', models.CharField(default=crm.jetons.nouveau_nonce, editable=False, max_length=32)),
-                ('jeton_empreinte', models.CharField(editable=False, max_length=64, unique=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enquetes', to='crm.contact', verbose_name='contact')),
-                ('mission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enquetes', to='crm.mission', verbose_name='mission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("modifie_le", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("creee_le", models.DateField(verbose_name="créée le")),
+                ("envoyee_le", models.DateField(blank=True, null=True, verbose_name="envoyée le")),
+                (
+                    "relancee_le",
+                    models.DateField(blank=True, null=True, verbose_name="relancée le"),
+                ),
+                ("expire_le", models.DateField(verbose_name="expire le")),
+                (
+                    "jeton_nonce",
+                    models.CharField(
+                        default=crm.jetons.nouveau_nonce, editable=False, max_length=32
+                    ),
+                ),
+                ("jeton_empreinte", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enquetes",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enquetes",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enquête de satisfaction',
-                'verbose_name_plural': 'enquêtes de satisfaction',
-                'ordering': ['-creee_le', '-pk'],
+                "verbose_name": "enquête de satisfaction",
+                "verbose_name_plural": "enquêtes de satisfaction",
+                "ordering": ["-creee_le", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDebrief',
+            name="HistoricalDebrief",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('le', models.DateField(verbose_name='date du débrief')),
-                ('reponse', models.CharField(choices=[('oui', 'Oui'), ('partiellement', 'Partiellement'), ('non', 'Non')], max_length=14, verbose_name='cela correspondait-il à vos attentes ?')),
-                ('verbatim', models.TextField(blank=True, verbose_name='les mots du client')),
-                ('signaux_faibles', models.TextField(blank=True, verbose_name='signaux faibles')),
-                ('besoins_futurs', models.TextField(blank=True, verbose_name='besoins futurs')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('demande_creee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.demande', verbose_name='demande ouverte depuis ce débrief')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.mission', verbose_name='mission')),
-                ('par', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='consultant')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("le", models.DateField(verbose_name="date du débrief")),
+                (
+                    "reponse",
+                    models.CharField(
+                        choices=[
+                            ("oui", "Oui"),
+                            ("partiellement", "Partiellement"),
+                            ("non", "Non"),
+                        ],
+                        max_length=14,
+                        verbose_name="cela correspondait-il à vos attentes ?",
+                    ),
+                ),
+                ("verbatim", models.TextField(blank=True, verbose_name="les mots du client")),
+                ("signaux_faibles", models.TextField(blank=True, verbose_name="signaux faibles")),
+                ("besoins_futurs", models.TextField(blank=True, verbose_name="besoins futurs")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "demande_creee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.demande",
+                        verbose_name="demande ouverte depuis ce débrief",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "par",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="consultant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical débrief de mission',
-                'verbose_name_plural': 'historical débriefs de mission',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical débrief de mission",
+                "verbose_name_plural": "historical débriefs de mission",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEnquete',
+            name="HistoricalEnquete",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('cree_le', models.DateTimeField(blank=True, editable=False, verbose_name='créé le')),
-                ('modifie_le', models.DateTimeField(blank=True, editable=False, verbose_name='modifié le')),
-                ('creee_le', models.DateField(verbose_name='créée le')),
-                ('envoyee_le', models.DateField(blank=True, null=True, verbose_name='envoyée le')),
-                ('relancee_le', models.DateField(blank=True, null=True, verbose_name='relancée le')),
-                ('expire_le', models.DateField(verbose_name='expire le')),
-                ('jeton_nonce', models.CharField(default=crm.jetons.nouveau_nonce, editable=False, max_length=32)),
-                ('jeton_empreinte', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contact', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.contact', verbose_name='contact')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mission', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='crm.mission', verbose_name='mission')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cree_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="créé le"),
+                ),
+                (
+                    "modifie_le",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="modifié le"),
+                ),
+                ("creee_le", models.DateField(verbose_name="créée le")),
+                ("envoyee_le", models.DateField(blank=True, null=True, verbose_name="envoyée le")),
+                (
+                    "relancee_le",
+                    models.DateField(blank=True, null=True, verbose_name="relancée le"),
+                ),
+                ("expire_le", models.DateField(verbose_name="expire le")),
+                (
+                    "jeton_nonce",
+                    models.CharField(
+                        default=crm.jetons.nouveau_nonce, editable=False, max_length=32
+                    ),
+                ),
+                ("jeton_empreinte", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="crm.mission",
+                        verbose_name="mission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical enquête de satisfaction',
-                'verbose_name_plural': 'historical enquêtes de satisfaction',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical enquête de satisfaction",
+                "verbose_name_plural": "historical enquêtes de satisfaction",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Reponse',
+            name="Reponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('satisfaction', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction globale (1 à 5)')),
-                ('recommandation', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='probabilité de nous recommander (0 à 10)')),
-                ('effort', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7)], verbose_name='facilité (1 à 7)')),
-                ('commentaire', models.TextField(blank=True, verbose_name='commentaire')),
-                ('consentement_citation', models.BooleanField(default=False, verbose_name="accepte d'être cité")),
-                ('repondue_le', models.DateField(verbose_name='répondue le')),
-                ('cree_le', models.DateTimeField(auto_now_add=True)),
-                ('enquete', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reponse', to='satisfaction.enquete', verbose_name='enquête')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "satisfaction",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="satisfaction globale (1 à 5)",
+                    ),
+                ),
+                (
+                    "recommandation",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="probabilité de nous recommander (0 à 10)",
+                    ),
+                ),
+                (
+                    "effort",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(7),
+                        ],
+                        verbose_name="facilité (1 à 7)",
+                    ),
+                ),
+                ("commentaire", models.TextField(blank=True, verbose_name="commentaire")),
+                (
+                    "consentement_citation",
+                    models.BooleanField(default=False, verbose_name="accepte d'être cité"),
+                ),
+                ("repondue_le", models.DateField(verbose_name="répondue le")),
+                ("cree_le", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enquete",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reponse",
+                        to="satisfaction.enquete",
+                        verbose_name="enquête",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "réponse à l'enquête",
-                'verbose_name_plural': 'réponses aux enquêtes',
-                'constraints': [models.CheckConstraint(condition=models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='reponse_satisfaction_1_5'), models.CheckConstraint(condition=models.Q(('recommandation__gte', 0), ('recommandation__lte', 10)), name='reponse_recommandation_0_10'), models.CheckConstraint(condition=models.Q(('effort__gte', 1), ('effort__lte', 7)), name='reponse_effort_1_7')],
+                "verbose_name": "réponse à l'enquête",
+                "verbose_name_plural": "réponses aux enquêtes",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("satisfaction__gte", 1), ("satisfaction__lte", 5)),
+                        name="reponse_satisfaction_1_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("recommandation__gte", 0), ("recommandation__lte", 10)),
+                        name="reponse_recommandation_0_10",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("effort__gte", 1), ("effort__lte", 7)),
+                        name="reponse_effort_1_7",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,7 +5,10 @@ from crm.roles import CONSULTANT, GERANT, LIRE, LIRE_ECRIRE, accorder_permission
 
 def creer(apps, schema_editor):
     accorder_permissions(
-        apps, GERANT, "satisfaction", {"debrief": LIRE_ECRIRE, "enquete": LIRE_ECRIRE, "reponse": LIRE}
+        apps,
+        GERANT,
+        "satisfaction",
+        {"debrief": LIRE_ECRIRE, "enquete": LIRE_ECRIRE, "reponse": LIRE},
     )
     accorder_permissions(apps, CONSULTANT, "satisfaction", {"debrief": LIRE_ECRIRE})
 

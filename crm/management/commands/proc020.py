@@ -26,15 +26,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="date métier AAAA-MM-JJ (défaut : aujourd'hui)")
-        parser.add_argument("--json", action="store_true", help="un objet JSON sur la sortie standard")
-        parser.add_argument("--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire")
+        parser.add_argument(
+            "--json", action="store_true", help="un objet JSON sur la sortie standard"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire"
+        )
 
     def handle(self, *args, **options):
         if options["date"]:
             try:
                 le = date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError(f"Date invalide « {options['date']} » : format attendu AAAA-MM-JJ.") from exc
+                raise CommandError(
+                    f"Date invalide « {options['date']} » : format attendu AAAA-MM-JJ."
+                ) from exc
         else:
             le = timezone.localdate()
         resultat = appliquer(le, simuler=options["dry_run"])
@@ -47,7 +53,11 @@ class Command(BaseCommand):
                 if cle in ("date", "simulation", "erreurs"):
                     continue
                 libelle = LIBELLES.get(cle, cle)
-                detail = f" : {', '.join(map(str, valeurs[:20]))}{' …' if len(valeurs) > 20 else ''}" if valeurs else ""
+                detail = (
+                    f" : {', '.join(map(str, valeurs[:20]))}{' …' if len(valeurs) > 20 else ''}"
+                    if valeurs
+                    else ""
+                )
                 self.stdout.write(f"- {libelle} : {len(valeurs)}{detail}")
             for erreur in resultat["erreurs"]:
                 self.stderr.write(f"Erreur : {erreur}")

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from crm.forms import DateInput, MontantField, refuser_futur
+from crm.models import Contact, Mission, Organisation
+from reclamations.models import (
+    Action,
+    CanalReclamation,
+    Compensation,
+    Gravite,
+    ModeAccuse,
+    NatureReclamation,
+)
+
+
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
+    )
+
+
+class ReclamationForm(forms.Form):
+    """Recueil: under a minute, from an organisation's or a mission's page."""
+
+    organisation = forms.ModelChoiceField(
+        label="Client", queryset=Organisation.objects.filter(archivee=False)
+    )
+    contact = forms.ModelChoiceField(
+        label="Contact", queryset=Contact.objects.none(), required=False
+    )
+    mission = forms.ModelChoiceField(
+        label="Mission concernée", queryset=Mission.objects.none(), required=False
+    )
+    recue_le = _date("Reçue le")
+    canal = forms.ChoiceField(label="Canal", choices=CanalReclamation.choices)
+    gravite = forms.ChoiceField(label="Gravité", choices=Gravite.choices, initial=Gravite.MINEURE)
+    description = forms.CharField(
+        label="Ce que dit le client", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org_id = self.data.get("organisation") or self.initial.get("organisation")
+        if org_id:
+            self.fields["contact"].queryset = Contact.objects.filter(
+                organisation_id=org_id, archive=False
+            )
+            self.fields["mission"].queryset = Mission.objects.filter(
+                devis__organisation_id=org_id
+            ).select_related("devis")
+        else:
+            self.fields["contact"].queryset = Contact.objects.filter(archive=False)
+            self.fields["mission"].queryset = Mission.objects.select_related("devis")
+
+
+class AccuseForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="Accusé de réception",
+        choices=ModeAccuse.choices,
+        widget=forms.RadioSelect,
+        initial=ModeAccuse.EMAIL,
+    )
+    le = _date("Le")
+
+
+class QualificationForm(forms.Form):
+    nature = forms.ModelChoiceField(
+        label="Nature", queryset=NatureReclamation.objects.filter(actif=True)
+    )
+    gravite = forms.ChoiceField(label="Gravité", choices=Gravite.choices)
+    fondee = forms.TypedChoiceField(
+        label="La réclamation est-elle fondée ?",
+        choices=[(True, "Oui"), (False, "Non")],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    analyse = forms.CharField(
+        label="Analyse des causes", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReponseForm(forms.Form):
+    le = _date("Réponse donnée le")
+    reponse = forms.CharField(label="Réponse au client", widget=forms.Textarea(attrs={"rows": 5}))
+    compensation = forms.ChoiceField(
+        label="Compensation", choices=Compensation.choices, initial=Compensation.AUCUNE
+    )
+    montant_compensation = MontantField(
+        label="Montant de la compensation (€)", required=False, min_value=0, decimal_places=2
+    )
+    envoyer_email = forms.BooleanField(
+        label="Envoyer la réponse par email depuis l'application", required=False, initial=True
+    )
+
+
+class ClotureForm(forms.Form):
+    le = _date("Close le")
+    client_satisfait = forms.TypedChoiceField(
+        label="Le client est-il de nouveau satisfait ?",
+        choices=[(True, "Oui"), (False, "Non")],
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+    )
+    verification = forms.CharField(
+        label="Comment l'avez-vous vérifié ?", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReouvertureForm(forms.Form):
+    raison = forms.CharField(
+        label="Raison de la réouverture", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ActionForm(forms.ModelForm):
+    echeance = forms.DateField(label="Échéance", widget=DateInput())
+
+    class Meta:
+        model = Action
+        fields = ["type", "description", "responsable", "echeance"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
