@@ -85,6 +85,8 @@ urlpatterns = [
     path("devis/", include("devis.urls")),
     path("reclamations/", include("reclamations.urls")),
     path("satisfaction/", include("satisfaction.urls")),
+    path("pilotage/", include("pilotage.urls")),
+    path("rgpd/", include("rgpd.urls")),
     path("admin/", admin.site.urls),
 ]
 
