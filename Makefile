@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint deps-test bench format clean
+.PHONY: install run test test-sqlite test-postgres lint deps-test bench charge format clean
 
 install: $(STAMP)
 
@@ -49,3 +49,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) var test-artifacts
+
+# Load test: 20 users against gunicorn on loopback, on SQLite then on a throwaway PostgreSQL.
+charge: install
+	bash scripts/charge.sh 60s
+	bash scripts/avec-postgres.sh bash scripts/charge.sh 60s

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +32,8 @@ class Ligne:
     detail: str = ""
     en_retard: bool = False
     telephone: str = ""
+    # Path of the one-click relance form (the « Aujourd'hui » page), when the line is a relance.
+    relance_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class SectionRemplie:
     cle: str
     titre: str
     lignes: list[Ligne] = field(default_factory=list)
+    tronquee: bool = False  # more lines than shown: see the lists in the application
 
     @property
     def en_retard(self) -> int:
@@ -54,6 +58,17 @@ class SectionRemplie:
 
 _SECTIONS: dict[str, Section] = {}
 _decouvertes = False
+
+# How many lines a section shows (the page and the email stay readable, and fast, on a large
+# history); sections apply it to their querysets with ``limiter``.
+LIGNES_PAR_SECTION = 50
+_limite: ContextVar[int | None] = ContextVar("limite_digest", default=None)
+
+
+def limiter(qs):
+    """The first lines of a section's queryset, when a limit is in force."""
+    limite = _limite.get()
+    return qs[:limite] if limite else qs
 
 
 def section(cle: str, titre: str, *, ordre: int = 100):
@@ -72,15 +87,27 @@ def sections() -> list[Section]:
     return sorted(_SECTIONS.values(), key=lambda s: (s.ordre, s.cle))
 
 
-def contenu(user, le: date) -> list[SectionRemplie]:
-    """The digest of ``user`` for the ISO week of ``le``: only non-empty sections."""
+def contenu(user, le: date, *, limite: int | None = LIGNES_PAR_SECTION) -> list[SectionRemplie]:
+    """The digest of ``user`` for the ISO week of ``le``: only non-empty sections, each showing
+    at most ``limite`` lines (None: all of them)."""
     remplies = []
-    for s in sections():
-        lignes = s.fonction(user, le)
+    jeton = _limite.set(limite)
+    try:
+        resultats = [(s, s.fonction(user, le)) for s in sections()]
+    finally:
+        _limite.reset(jeton)
+    for s, lignes in resultats:
         if lignes:
             # Overdue items first within each section.
             lignes = sorted(lignes, key=lambda ligne: not ligne.en_retard)
-            remplies.append(SectionRemplie(cle=s.cle, titre=s.titre, lignes=lignes))
+            remplies.append(
+                SectionRemplie(
+                    cle=s.cle,
+                    titre=s.titre,
+                    lignes=lignes,
+                    tronquee=bool(limite) and len(lignes) >= limite,
+                )
+            )
     return remplies
 
 
@@ -162,7 +189,7 @@ def _demandes(user, le: date) -> list[Ligne]:
     from crm.selectors import demandes_nouvelles, echeance_qualification
 
     lignes = []
-    for d in demandes_nouvelles(user=user):
+    for d in limiter(demandes_nouvelles(user=user)):
         echeance = echeance_qualification(d.recue_le)
         lignes.append(
             Ligne(
@@ -182,7 +209,7 @@ def _clients_cles(user, le: date) -> list[Ligne]:
 
     _, fin = _semaine(le)
     lignes = []
-    for org in clients_cles_a_voir(fin, user=user):
+    for org in limiter(clients_cles_a_voir(fin, user=user)):
         if org.dernier_point is None:
             detail = "aucun rendez-vous enregistré"
         else:

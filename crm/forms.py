@@ -115,7 +115,16 @@ from crm.models import Contact, Demande, Interaction, Organisation  # noqa: E402
 
 
 class MontantField(forms.DecimalField):
-    """Accepts French amounts as typed: « 1 234,50 », « 1234.50 », « 1 234,50 € »."""
+    """Accepts French amounts as typed: « 1 234,50 », « 1234.50 », « 1 234,50 € ».
+
+    A text input, not type=number: browsers refuse a comma or a space in a number input.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):

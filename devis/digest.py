@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crm.digest import Ligne, section
+from django.urls import reverse
+
+from crm.digest import Ligne, limiter, section
 from devis import selectors
 
 
@@ -12,7 +14,7 @@ from devis import selectors
 def relances(user, le: date) -> list[Ligne]:
     _, dimanche = selectors.semaine(le)
     lignes = []
-    for r in selectors.relances_a_faire(dimanche, user=user):
+    for r in limiter(selectors.relances_a_faire(dimanche, user=user)):
         d = r.devis
         lignes.append(
             Ligne(
@@ -22,10 +24,11 @@ def relances(user, le: date) -> list[Ligne]:
                 + (f" — {d.contact.nom_complet}" if d.contact else ""),
                 en_retard=r.due_le < le,
                 telephone=d.contact.telephone_principal if d.contact else "",
+                relance_url=reverse("devis:relance", args=[d.pk]) if r.due_le <= le else "",
             )
         )
     # Relances falling due later this week, not yet created by the daily rule.
-    for d in selectors.relances_de_la_semaine(le, dimanche, user=user):
+    for d in limiter(selectors.relances_de_la_semaine(le, dimanche, user=user)):
         lignes.append(
             Ligne(
                 texte=f"{d.numero} — {d.organisation} — {d.objet}",
@@ -48,7 +51,7 @@ def bientot_sans_suite(user, le: date) -> list[Ligne]:
             detail=f"sans réponse depuis le {d.envoye_le:%d/%m/%Y}, classé sans suite le {d.sans_suite_le:%d/%m/%Y}",
             telephone=d.contact.telephone_principal if d.contact else "",
         )
-        for d in selectors.bientot_sans_suite(le, fin, user=user)
+        for d in limiter(selectors.bientot_sans_suite(le, fin, user=user))
     ]
 
 
@@ -61,5 +64,5 @@ def classes_sans_suite(user, le: date) -> list[Ligne]:
             url=d.get_absolute_url(),
             detail=f"classé le {d.classe_sans_suite_le:%d/%m/%Y}",
         )
-        for d in selectors.classes_sans_suite(lundi - timedelta(days=7), le, user=user)
+        for d in limiter(selectors.classes_sans_suite(lundi - timedelta(days=7), le, user=user))
     ]

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -126,11 +126,21 @@ class LigneModele(models.Model):
 
 class DevisQuerySet(models.QuerySet):
     def avec_totaux(self) -> DevisQuerySet:
-        """Annotate ``total_ht_annote`` computed in the database (lists, dashboard)."""
+        """Annotate ``total_ht_annote`` computed in the database (lists, dashboard).
+
+        A correlated subquery rather than a JOIN + GROUP BY: a paginated list then computes
+        the totals of its 25 rows only, whatever the size of the history.
+        """
+        total = (
+            LigneDevis.objects.filter(devis=OuterRef("pk"))
+            .order_by()
+            .values("devis")
+            .annotate(t=Sum(F("quantite") * F("prix_unitaire_ht")))
+            .values("t")
+        )
         return self.annotate(
-            total_ht_annote=Sum(
-                F("lignes__quantite") * F("lignes__prix_unitaire_ht"),
-                output_field=models.DecimalField(max_digits=16, decimal_places=4),
+            total_ht_annote=Subquery(
+                total, output_field=models.DecimalField(max_digits=16, decimal_places=4)
             )
         )
 

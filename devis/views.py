@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -127,6 +128,9 @@ def _action(request, devis, form, appliquer, succes: str):
         for erreurs in form.errors.values():
             for e in erreurs:
                 messages.error(request, e)
+    suivant = request.POST.get("suivant", "")
+    if suivant and url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
+        return redirect(suivant)  # back to the « Aujourd'hui » page after a one-click relance
     return redirect(devis)
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from crm.digest import Ligne, section
+from crm.digest import Ligne, limiter, section
 from crm.roles import est_gerant
 from reclamations.models import Action, Reclamation, StatutAction
 
@@ -32,7 +32,7 @@ def reclamations(user, le: date) -> list[Ligne]:
         .order_by("reponse_due_le", "pk")
     )
     lignes = []
-    for r in qs:
+    for r in limiter(qs):
         if r.accuse_le is None:
             echeance, quoi = r.accuse_du_le, "accusé de réception dû"
         else:
@@ -63,5 +63,5 @@ def actions(user, le: date) -> list[Ligne]:
             detail=f"échéance le {a.echeance:%d/%m/%Y}",
             en_retard=True,
         )
-        for a in qs.select_related("reclamation").order_by("echeance")
+        for a in limiter(qs.select_related("reclamation").order_by("echeance"))
     ]

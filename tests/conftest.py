@@ -32,6 +32,8 @@ def _isolation(request, settings, tmp_path):
     if transactionnel or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         assurer_donnees_de_migration()
+    # A fast hasher: the suite creates many users (the real one costs ~0.3 s a password).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "http://testserver"
     # Plain static storage: tests do not run collectstatic.
