@@ -1,0 +1,58 @@
+"""Query counts of the main pages stay constant whatever the data size (an N+1 fails here).
+Timings live in the benchmark (`make bench`), not in tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from banc.synthese import Generateur, Taille
+from crm.models import Interaction, Organisation
+from crm.regles import appliquer
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/organisations/", "/demandes/", "/devis/", "/missions/", "/reclamations/"]
+
+
+def _requetes(client, url: str) -> int:
+    client.get(url)  # warm-up
+    with CaptureQueriesContext(connection) as ctx:
+        reponse = client.get(url)
+    assert reponse.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_and_todo_page_have_constant_query_counts(client_gerant, gerant, consultant):
+    generateur = Generateur(timezone.localdate(), [gerant, consultant])
+    generateur.completer(Taille.pour(50))
+    appliquer(timezone.localdate())
+    petit = {url: _requetes(client_gerant, url) for url in PAGES}
+    generateur.completer(Taille.pour(600))
+    appliquer(timezone.localdate())
+    grand = {url: _requetes(client_gerant, url) for url in PAGES}
+    assert grand == petit
+    assert max(grand.values()) <= 20, grand
+
+
+def test_organisation_page_query_count_does_not_grow_with_its_history(client_gerant, gerant):
+    org = Organisation.objects.create(raison_sociale="Histoire longue SA")
+
+    def ajouter(n: int) -> None:
+        Interaction.objects.bulk_create(
+            Interaction(organisation=org, type="appel", date=date(2026, 1, 1) + timedelta(days=i), resume="Point")
+            for i in range(n)
+        )
+        for i in range(n // 10):
+            org.raison_sociale = f"Histoire longue SA {i}"
+            org.save()  # history records
+
+    ajouter(10)
+    petit = _requetes(client_gerant, f"/organisations/{org.pk}/")
+    ajouter(200)
+    grand = _requetes(client_gerant, f"/organisations/{org.pk}/")
+    assert grand == petit
