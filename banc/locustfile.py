@@ -26,7 +26,11 @@ class Connecte(HttpUser):
         jeton = self.client.cookies.get("csrftoken")
         r = self.client.post(
             "/connexion/",
-            data={"username": self.identifiant, "password": MOT_DE_PASSE, "csrfmiddlewaretoken": jeton},
+            data={
+                "username": self.identifiant,
+                "password": MOT_DE_PASSE,
+                "csrfmiddlewaretoken": jeton,
+            },
             headers={"Referer": self.host + "/connexion/"},
             name="connexion",
         )
@@ -83,7 +87,9 @@ class Consultant(Connecte):
     def debrief(self):
         r = self.client.get(f"/missions/?page={random.randint(1, 5)}", name="mes missions")
         for pk in re.findall(r'href="/missions/(\d+)/"', r.text):
-            page = self.client.get(f"/satisfaction/missions/{pk}/debrief/", name="débrief (formulaire)")
+            page = self.client.get(
+                f"/satisfaction/missions/{pk}/debrief/", name="débrief (formulaire)"
+            )
             if "csrfmiddlewaretoken" not in page.text:
                 continue  # already debriefed
             self.client.post(

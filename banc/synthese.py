@@ -23,9 +23,40 @@ from reclamations.models import Reclamation, StatutReclamation
 from satisfaction.models import Enquete, Reponse
 
 LOT = 5000
-SECTEURS = ["Industrie", "Santé", "Banque", "Assurance", "Services publics", "Distribution", "Énergie", "Transport"]
-VILLES = ["Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux", "Grenoble", "Strasbourg", "Rennes", "Toulouse"]
-NOMS = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"]
+SECTEURS = [
+    "Industrie",
+    "Santé",
+    "Banque",
+    "Assurance",
+    "Services publics",
+    "Distribution",
+    "Énergie",
+    "Transport",
+]
+VILLES = [
+    "Paris",
+    "Lyon",
+    "Marseille",
+    "Lille",
+    "Nantes",
+    "Bordeaux",
+    "Grenoble",
+    "Strasbourg",
+    "Rennes",
+    "Toulouse",
+]
+NOMS = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+]
 PRENOMS = ["Camille", "Léa", "Hugo", "Chloé", "Lucas", "Inès", "Louis", "Manon", "Jules", "Zoé"]
 
 
@@ -38,7 +69,9 @@ class Taille:
 
     @classmethod
     def pour(cls, devis: int) -> Taille:
-        return cls(devis=devis, organisations=devis // 5, contacts=devis * 2 // 5, reclamations=devis // 10)
+        return cls(
+            devis=devis, organisations=devis // 5, contacts=devis * 2 // 5, reclamations=devis // 10
+        )
 
 
 class Generateur:
@@ -181,17 +214,30 @@ class Generateur:
         acceptes = [d for d in devis if d.statut == StatutDevis.ACCEPTE]
         Mission.objects.bulk_create(
             (
-                Mission(devis_id=d.pk, debut=d.reponse_le, fin=d.reponse_le + timedelta(days=10), statut="terminee")
+                Mission(
+                    devis_id=d.pk,
+                    debut=d.reponse_le,
+                    fin=d.reponse_le + timedelta(days=10),
+                    statut="terminee",
+                )
                 for d in acceptes
             ),
             batch_size=LOT,
         )
         missions = list(
-            Mission.objects.filter(devis_id__in=[d.pk for d in acceptes[::6]]).values_list("pk", "devis__contact_id", "fin")
+            Mission.objects.filter(devis_id__in=[d.pk for d in acceptes[::6]]).values_list(
+                "pk", "devis__contact_id", "fin"
+            )
         )
         enquetes = []
         for pk, contact_id, fin in missions:
-            e = Enquete(mission_id=pk, contact_id=contact_id, creee_le=fin, envoyee_le=fin, expire_le=fin + timedelta(days=30))
+            e = Enquete(
+                mission_id=pk,
+                contact_id=contact_id,
+                creee_le=fin,
+                envoyee_le=fin,
+                expire_le=fin + timedelta(days=30),
+            )
             e.jeton_empreinte = jetons.empreinte(jetons.jeton(Enquete.USAGE_JETON, e.jeton_nonce))
             enquetes.append(e)
         Enquete.objects.bulk_create(enquetes, batch_size=LOT)
@@ -241,7 +287,13 @@ class Generateur:
         org = Organisation.objects.order_by("pk").first()
         contact = org.contacts.first()
         Interaction.objects.bulk_create(
-            Interaction(organisation=org, contact=contact, type="appel", date=self._jour(3650), resume="Point téléphonique")
+            Interaction(
+                organisation=org,
+                contact=contact,
+                type="appel",
+                date=self._jour(3650),
+                resume="Point téléphonique",
+            )
             for _ in range(300)
         )
         return org
@@ -257,7 +309,14 @@ class Generateur:
             conditions="Conditions générales d'intervention. " * 20,
         )
         LigneDevis.objects.bulk_create(
-            LigneDevis(devis=d, ordre=i, designation=f"Session {i}", quantite=Decimal(1), unite="session", prix_unitaire_ht=Decimal("1450.00"))
+            LigneDevis(
+                devis=d,
+                ordre=i,
+                designation=f"Session {i}",
+                quantite=Decimal(1),
+                unite="session",
+                prix_unitaire_ht=Decimal("1450.00"),
+            )
             for i in range(1, 16)
         )
         return d

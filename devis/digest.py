@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from django.urls import reverse
 
 from crm.digest import Ligne, limiter, section
+from crm.roles import est_gerant
 from devis import selectors
+from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord
 
 
 @section("relances", "Relances à faire", ordre=20)
@@ -65,4 +67,53 @@ def classes_sans_suite(user, le: date) -> list[Ligne]:
             detail=f"classé le {d.classe_sans_suite_le:%d/%m/%Y}",
         )
         for d in limiter(selectors.classes_sans_suite(lundi - timedelta(days=7), le, user=user))
+    ]
+
+
+@section("acceptations_en_ligne", "Acceptations en ligne à vérifier", ordre=15)
+def acceptations_en_ligne(user, le: date) -> list[Ligne]:
+    """Quotes accepted by the client's link whose revue de contrat is still to do."""
+    if user is not None and not est_gerant(user):
+        return []  # quotes, agreements and the contract review are the gérant's
+    accords = (
+        Accord.objects.filter(type=TypeAccord.ACCEPTATION_EN_LIGNE, revue_le__isnull=True)
+        .select_related("devis__organisation")
+        .order_by("recu_le", "pk")
+    )
+    return [
+        Ligne(
+            texte=f"{a.devis.reference} — {a.devis.organisation} — {a.devis.objet}",
+            url=reverse("devis:revue_contrat", args=[a.devis_id]),
+            detail=f"accepté en ligne le {a.recu_le:%d/%m/%Y} par {a.signataire_nom}"
+            + (f", {a.signataire_fonction}" if a.signataire_fonction else "")
+            + " — revue de contrat à faire",
+            en_retard=a.recu_le < le,
+        )
+        for a in limiter(accords)
+    ]
+
+
+@section("questions_clients", "Questions de clients sur leurs devis", ordre=16)
+def questions_clients(user, le: date) -> list[Ligne]:
+    """Questions asked this past week on quotes still waiting for the client's answer."""
+    if user is not None and not est_gerant(user):
+        return []
+    questions = (
+        QuestionClient.objects.filter(
+            posee_le__gt=le - timedelta(days=7),
+            posee_le__lte=le,
+            devis__statut__in=[StatutDevis.ENVOYE, StatutDevis.SANS_SUITE],
+        )
+        .select_related("devis__organisation")
+        .order_by("-posee_le", "-pk")
+    )
+    return [
+        Ligne(
+            texte=f"{q.devis.reference} — {q.devis.organisation} — {q.devis.objet}",
+            url=q.devis.get_absolute_url(),
+            detail=f"le {q.posee_le:%d/%m/%Y}"
+            + (f", {q.nom}" if q.nom else "")
+            + f" : « {q.message if len(q.message) <= 120 else q.message[:119] + '…'} »",
+        )
+        for q in limiter(questions)
     ]

@@ -261,3 +261,78 @@ class LigneModeleForm(forms.ModelForm):
 LigneModeleFormSet = forms.inlineformset_factory(
     ModeleDevis, LigneModele, form=LigneModeleForm, extra=2, can_delete=True
 )
+
+
+# --- The client's public page (« Bon pour accord ») ----------------------------------------------
+
+
+class AcceptationForm(forms.Form):
+    nom = forms.CharField(
+        label="Vos prénom et nom",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    fonction = forms.CharField(
+        label="Votre fonction",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    conditions = forms.BooleanField(
+        label="J'ai pris connaissance du devis et de ses conditions, et je les accepte : "
+        "« Bon pour accord ».",
+        error_messages={"required": "Cochez la case pour accepter le devis et ses conditions."},
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_signature(self):
+        from crm.exceptions import RefusMetier
+        from devis.services import verifier_signature
+
+        try:
+            return verifier_signature(self.cleaned_data.get("signature", ""))
+        except RefusMetier as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class RefusForm(forms.Form):
+    motif_refus = forms.ModelChoiceField(
+        label="Motif",
+        queryset=MotifRefus.objects.filter(actif=True),
+        required=False,
+        empty_label="Choisissez un motif…",
+    )
+    precision = forms.CharField(
+        label="Précisez (facultatif si vous avez choisi un motif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    nom = forms.CharField(
+        label="Votre nom (facultatif)",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("motif_refus") and not (data.get("precision") or "").strip():
+            raise forms.ValidationError(
+                "Indiquez la raison de votre refus : choisissez un motif ou précisez-la."
+            )
+        return data
+
+
+class QuestionForm(forms.Form):
+    message = forms.CharField(
+        label="Votre question",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Écrivez votre question."},
+    )
+    nom = forms.CharField(
+        label="Votre nom (facultatif)",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )

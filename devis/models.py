@@ -147,6 +147,12 @@ class DevisQuerySet(models.QuerySet):
     def en_attente(self) -> DevisQuerySet:
         return self.filter(statut=StatutDevis.ENVOYE, reponse_le__isnull=True)
 
+    def a_relancer_possible(self) -> DevisQuerySet:
+        """Quotes whose client has not asked not to be canvassed (« ne pas prospecter »)."""
+        return self.exclude(organisation__ne_pas_prospecter=True).exclude(
+            contact__ne_pas_prospecter=True
+        )
+
 
 class Devis(Horodate):
     numero = models.CharField("numéro", max_length=20, null=True, blank=True, db_index=True)
@@ -423,6 +429,9 @@ class Accord(Horodate):
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     navigateur = models.TextField("navigateur", blank=True)
     empreinte_pdf = models.CharField("SHA-256 du PDF accepté", max_length=64, blank=True)
+    horodatage = models.DateTimeField("accepté en ligne à", null=True, blank=True)
+    # The drawn signature, as the PNG data URL the browser produced (optional).
+    signature = models.TextField("signature dessinée (PNG)", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -446,3 +455,26 @@ class Accord(Horodate):
         if not self.revue_faite:
             return False
         return self.revue_conforme or bool(self.ecarts.strip() and self.resolution_ecarts.strip())
+
+
+class QuestionClient(Horodate):
+    """A question the client asked from the quote's public page, kept with the quote."""
+
+    devis = models.ForeignKey(
+        Devis, verbose_name="devis", on_delete=models.PROTECT, related_name="questions"
+    )
+    posee_le = models.DateField("posée le")
+    nom = models.CharField("nom indiqué", max_length=150, blank=True)
+    message = models.TextField("question")
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    navigateur = models.TextField("navigateur", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "question du client"
+        verbose_name_plural = "questions des clients"
+        ordering = ["-cree_le", "-pk"]
+        indexes = [models.Index(fields=["posee_le"])]
+
+    def __str__(self) -> str:
+        return f"Question sur {self.devis} ({self.posee_le:%d/%m/%Y})"

@@ -23,12 +23,13 @@ from devis.selectors import relances_a_faire
 
 
 def _candidats_relance(le: date):
+    # RGPD: no relance for a contact or an organisation that objected to prospecting.
     return Devis.objects.filter(
         statut=StatutDevis.ENVOYE,
         reponse_le__isnull=True,
         relance_due_le__lte=le,
         relance__isnull=True,
-    )
+    ).a_relancer_possible()
 
 
 def creer_relances_dues(le: date) -> list[str]:

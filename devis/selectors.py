@@ -33,7 +33,11 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
 def relances_de_la_semaine(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
     """Quotes whose relance falls due by ``fin`` and is not created yet (the daily rule has not
     run for them: later this week, or today before 07:00, or after a failed run)."""
-    qs = Devis.objects.en_attente().filter(relance__isnull=True, relance_due_le__lte=fin)
+    qs = (
+        Devis.objects.en_attente()
+        .a_relancer_possible()
+        .filter(relance__isnull=True, relance_due_le__lte=fin)
+    )
     return _pour(qs, user).select_related("organisation", "contact").order_by("relance_due_le")
 
 

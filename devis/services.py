@@ -3,14 +3,20 @@ produced after the transaction commits, never inside it."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from crm import emails, jetons
 from crm.calendrier import ajouter_jours_ouvres, ajouter_mois
@@ -31,9 +37,11 @@ from devis.models import (
     ModeleDevis,
     ModeRelance,
     MotifRefus,
+    QuestionClient,
     Relance,
     Reponse,
     StatutDevis,
+    TypeAccord,
 )
 
 
@@ -546,3 +554,348 @@ def modifier_brouillon(form, lignes_formset) -> Devis:
             ligne.ordre = ligne.ordre or i
             ligne.save()
     return devis
+
+
+# --- « Bon pour accord » by the client's link ----------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+# A drawn signature is a PNG data URL made by static/js/signature.js; a few tens of kB in
+# practice, bounded so that the page cannot be used to store large blobs.
+SIGNATURE_PREFIXE = "data:image/png;base64,"
+SIGNATURE_TAILLE_MAX = 400_000
+
+
+class LienInactif(RefusMetier):
+    """The public link no longer takes an answer (answered, revised, cancelled, expired)."""
+
+
+class DejaAccepte(LienInactif):
+    pass
+
+
+@dataclass(frozen=True)
+class EtatLien:
+    """What the client's link offers on a given day: ``ouvert`` or why it is closed."""
+
+    code: str  # ouvert, accepte, refuse, remplace, annule, expire
+    message: str = ""
+    remplace_par: Devis | None = None
+
+    @property
+    def ouvert(self) -> bool:
+        return self.code == "ouvert"
+
+
+def _jour(d: date) -> str:
+    return f"{d:%d/%m/%Y}"
+
+
+def etat_lien(devis: Devis, *, le: date) -> EtatLien:
+    """Whether the quote's public link still takes an answer on ``le``.
+
+    It dies when the quote is answered (accepted or refused), revised (cancelled and replaced
+    by a new version), cancelled, or past its validity (``date_validite < le``). A quote classed
+    « sans suite » by the rule but still valid can be accepted: the answer is late, not void.
+    """
+    if devis.statut == StatutDevis.ACCEPTE:
+        quand = f" le {_jour(devis.reponse_le)}" if devis.reponse_le else ""
+        return EtatLien("accepte", f"Devis déjà accepté{quand} : merci pour votre confiance.")
+    if devis.statut == StatutDevis.REFUSE:
+        quand = f" le {_jour(devis.reponse_le)}" if devis.reponse_le else ""
+        return EtatLien("refuse", f"Ce devis a été refusé{quand} : il ne peut plus être accepté.")
+    if devis.statut == StatutDevis.ANNULE:
+        nouveau = getattr(devis, "remplace_par", None)
+        if nouveau is not None:
+            return EtatLien(
+                "remplace",
+                f"Ce devis a été annulé et remplacé par une nouvelle version ({nouveau.reference}), "
+                "qui vous est adressée par email avec son propre lien.",
+                remplace_par=nouveau,
+            )
+        return EtatLien("annule", "Ce devis a été annulé : il ne peut plus être accepté.")
+    if devis.statut not in (StatutDevis.ENVOYE, StatutDevis.SANS_SUITE):
+        return EtatLien("annule", "Ce devis n'est pas disponible.")
+    validite = devis.date_validite
+    if validite is not None and validite < le:
+        return EtatLien(
+            "expire",
+            f"Offre expirée : ce devis était valable jusqu'au {_jour(validite)}. "
+            "Contactez-nous pour une nouvelle proposition.",
+        )
+    return EtatLien("ouvert")
+
+
+def _verrouiller_ouvert(devis: Devis, *, le: date) -> Devis:
+    """Lock the quote's row and check its link is still open (inside a transaction)."""
+    devis = (
+        Devis.objects.select_for_update()
+        .select_related("organisation", "contact", "remplace")
+        .get(pk=devis.pk)
+    )
+    etat = etat_lien(devis, le=le)
+    if not etat.ouvert:
+        raise (DejaAccepte if etat.code == "accepte" else LienInactif)(etat.message)
+    return devis
+
+
+def _jour_et_moment(le: date | datetime) -> tuple[date, datetime | None]:
+    """The business date of ``le`` and, when ``le`` is a datetime, the exact moment."""
+    if isinstance(le, datetime):
+        moment = le if timezone.is_aware(le) else timezone.make_aware(le)
+        return timezone.localtime(moment).date(), moment
+    return le, None
+
+
+def _nommer_derniere_version(devis: Devis, raison: str) -> None:
+    """Give the quote's latest history record a reason (the caller holds the row lock)."""
+    derniere = devis.history.order_by("-history_date", "-history_id").first()
+    if derniere is not None:
+        type(derniere).objects.filter(pk=derniere.pk).update(history_change_reason=raison[:100])
+
+
+def verifier_signature(signature: str) -> str:
+    """The drawn signature as stored: a PNG data URL of bounded size, or "" when none."""
+    signature = (signature or "").strip()
+    if not signature:
+        return ""
+    if len(signature) > SIGNATURE_TAILLE_MAX or not signature.startswith(SIGNATURE_PREFIXE):
+        raise RefusMetier("La signature dessinée n'est pas lisible : effacez-la et recommencez.")
+    try:
+        png = base64.b64decode(signature[len(SIGNATURE_PREFIXE) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise RefusMetier(
+            "La signature dessinée n'est pas lisible : effacez-la et recommencez."
+        ) from exc
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise RefusMetier("La signature dessinée n'est pas lisible : effacez-la et recommencez.")
+    return signature
+
+
+def tampon_acceptation(accord: Accord) -> dict:
+    """The acceptance block printed on the stamped PDF (templates/pdf/devis.html)."""
+    return {
+        "le": timezone.localtime(accord.horodatage or accord.cree_le),
+        "nom": accord.signataire_nom,
+        "fonction": accord.signataire_fonction,
+        "empreinte": accord.empreinte_pdf,
+    }
+
+
+def _emails_gerants() -> list[str]:
+    from crm.digest import destinataires
+    from crm.roles import est_gerant
+
+    return [u.email for u in destinataires() if est_gerant(u)]
+
+
+def _prevenir_gerants(nom: str, contexte: dict, *, motif: str, objet) -> None:
+    """Tell the gérant(s) now; a failure is kept on the email's record and retried."""
+    gerants = _emails_gerants()
+    if not gerants:
+        logger.warning("Aucun gérant avec une adresse email : « %s » non signalé.", motif)
+        return
+    try:
+        emails.envoyer(nom, contexte, motif=motif, destinataires=gerants, objet=objet)
+    except Exception:  # the client's answer is recorded whatever happens to the email
+        logger.exception("Email « %s » au gérant non envoyé (devis %s).", motif, objet.pk)
+
+
+def _contexte_gerant(devis: Devis, **extra) -> dict:
+    return {
+        "devis": devis,
+        "contact": devis.contact,
+        "lien_devis": settings.SITE_URL + devis.get_absolute_url(),
+        **extra,
+    }
+
+
+def accepter_en_ligne(
+    devis: Devis,
+    *,
+    nom: str,
+    fonction: str,
+    ip: str | None,
+    navigateur: str,
+    le: date | datetime,
+    signature: str | None = None,
+) -> Accord:
+    """« Bon pour accord » given by the client on the quote's public page.
+
+    Invariants: the PDF is rendered before the transaction and its exact bytes are kept as the
+    agreement's document, with their SHA-256. In one transaction, the quote's row locked, the
+    link is checked open (not answered, revised, cancelled or expired on ``le``), the answer is
+    set by ``enregistrer_reponse`` (which stops the relance and « sans suite » rules) and the
+    ``Accord`` (type « acceptation en ligne ») is created with who, when, IP and browser. The
+    database holds one agreement per quote: a second acceptance, even at the same instant, gets
+    ``DejaAccepte``. The revue de contrat is left to the gérant, before launch. After the commit,
+    the gérant is emailed and the client gets a confirmation with the stamped PDF.
+
+    ``le`` is the moment of acceptance (a datetime; a plain date is the business date only).
+    """
+    from devis.pdf import devis_pdf
+
+    nom = " ".join((nom or "").split())[:150]
+    fonction = " ".join((fonction or "").split())[:150]
+    if not nom:
+        raise RefusMetier("Indiquez votre nom pour accepter le devis.")
+    if not fonction:
+        raise RefusMetier("Indiquez votre fonction pour accepter le devis.")
+    signature = verifier_signature(signature or "")
+    jour, moment = _jour_et_moment(le)
+    # Cheap check first: a dead link renders no PDF.
+    etat = etat_lien(devis, le=jour)
+    if not etat.ouvert:
+        raise (DejaAccepte if etat.code == "accepte" else LienInactif)(etat.message)
+
+    pdf = devis_pdf(devis)  # outside the transaction: rendering is slow and takes no lock
+    empreinte = hashlib.sha256(pdf).hexdigest()
+
+    with transaction.atomic():
+        devis = _verrouiller_ouvert(devis, le=jour)
+        enregistrer_reponse(
+            devis,
+            decision=Reponse.ACCEPTE,
+            le=jour,
+            commentaire=f"Accepté en ligne par {nom} ({fonction}).",
+        )
+        _nommer_derniere_version(devis, f"Acceptation en ligne par {nom} ({fonction})")
+        accord = Accord(
+            devis=devis,
+            type=TypeAccord.ACCEPTATION_EN_LIGNE,
+            recu_le=jour,
+            signataire_nom=nom,
+            signataire_fonction=fonction,
+            ip=ip or None,
+            navigateur=(navigateur or "")[:1000],
+            empreinte_pdf=empreinte,
+            horodatage=moment,
+            signature=signature,
+            document_nom=f"{devis.reference} - accepté en ligne.pdf",
+        )
+        accord._change_reason = "Acceptation en ligne par le lien client"
+        try:
+            with transaction.atomic():
+                accord.document.save("accepte.pdf", ContentFile(pdf), save=False)
+                accord.save()
+        except IntegrityError as exc:
+            if accord.document:
+                accord.document.delete(save=False)
+            raise DejaAccepte("Ce devis est déjà accepté.") from exc
+
+    devis.refresh_from_db()
+    _prevenir_gerants(
+        "devis-accepte",
+        _contexte_gerant(devis, accord=accord, moment=tampon_acceptation(accord)["le"]),
+        motif="acceptation_en_ligne",
+        objet=devis,
+    )
+    _confirmer_au_client(devis, accord)
+    return accord
+
+
+def _confirmer_au_client(devis: Devis, accord: Accord) -> None:
+    """The client's confirmation, with the accepted PDF stamped (name, date, SHA-256)."""
+    from devis.pdf import devis_pdf
+
+    if not (devis.contact and devis.contact.email):
+        return
+    try:
+        tampon = tampon_acceptation(accord)
+        tamponne = devis_pdf(devis, acceptation=tampon)
+        emails.envoyer(
+            "devis-confirmation",
+            {"devis": devis, "contact": devis.contact, "accord": accord, "moment": tampon["le"]},
+            motif="confirmation_acceptation",
+            destinataires=[devis.contact.email],
+            objet=devis,
+            pieces_jointes=[
+                emails.PieceJointe(
+                    nom=f"{devis.reference}-bon-pour-accord.pdf".replace(" ", "_"),
+                    contenu=tamponne,
+                )
+            ],
+        )
+    except Exception:  # the agreement stands; the gérant sees the email's state on the quote
+        logger.exception("Confirmation d'acceptation non envoyée (devis %s).", devis.pk)
+
+
+def refuser_en_ligne(
+    devis: Devis,
+    *,
+    le: date | datetime,
+    motif_refus: MotifRefus | None = None,
+    precision: str = "",
+    nom: str = "",
+) -> Devis:
+    """The client declines the quote on its public page, with a reason (listed or typed).
+
+    Same rules as a manual answer (``enregistrer_reponse``, row locked, link checked open); the
+    quote's history says it came from the link, and the gérant is emailed after the commit.
+    """
+    precision = (precision or "").strip()[:2000]
+    nom = " ".join((nom or "").split())[:150]
+    if motif_refus is None and not precision:
+        raise RefusMetier("Indiquez la raison de votre refus : choisissez un motif ou précisez-la.")
+    jour, _ = _jour_et_moment(le)
+    par_qui = f" par {nom}" if nom else ""
+    with transaction.atomic():
+        devis = _verrouiller_ouvert(devis, le=jour)
+        devis = enregistrer_reponse(
+            devis,
+            decision=Reponse.REFUSE,
+            le=jour,
+            motif_refus=motif_refus,
+            commentaire=f"Refusé en ligne{par_qui}." + (f"\n{precision}" if precision else ""),
+        )
+        raison = motif_refus.libelle if motif_refus else precision
+        _nommer_derniere_version(devis, f"Refus en ligne{par_qui} : {raison}")
+    _prevenir_gerants(
+        "devis-refus",
+        _contexte_gerant(devis, motif_refus=motif_refus, precision=precision, nom=nom),
+        motif="refus_en_ligne",
+        objet=devis,
+    )
+    return devis
+
+
+def poser_question(
+    devis: Devis,
+    *,
+    message: str,
+    le: date | datetime,
+    nom: str = "",
+    ip: str | None = None,
+    navigateur: str = "",
+) -> QuestionClient:
+    """A question from the client on the quote's open link, for the gérant.
+
+    Kept as a ``QuestionClient`` and as a line of the quote's history; the gérant is emailed
+    after the commit. A question is not an answer: the relance rules keep running (the gérant
+    records « en discussion » if the exchange becomes one).
+    """
+    message = (message or "").strip()[:2000]
+    nom = " ".join((nom or "").split())[:150]
+    if not message:
+        raise RefusMetier("Écrivez votre question.")
+    jour, _ = _jour_et_moment(le)
+    with transaction.atomic():
+        devis = _verrouiller_ouvert(devis, le=jour)
+        question = QuestionClient.objects.create(
+            devis=devis,
+            posee_le=jour,
+            nom=nom,
+            message=message,
+            ip=ip or None,
+            navigateur=(navigateur or "")[:1000],
+        )
+        extrait = message if len(message) <= 60 else message[:59] + "…"
+        devis._change_reason = f"Question du client : « {extrait} »"
+        devis.save(update_fields=["modifie_le"])
+    _prevenir_gerants(
+        "devis-question",
+        _contexte_gerant(devis, question=question),
+        motif="question_client",
+        objet=devis,
+    )
+    return question

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -11,7 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
@@ -21,16 +26,19 @@ from crm.models import Entreprise
 from crm.templatetags.crm_tags import format_euros
 from devis import services
 from devis.forms import (
+    AcceptationForm,
     AccordForm,
     DevisForm,
     EnvoiForm,
     LancementForm,
     LigneFormSet,
+    QuestionForm,
+    RefusForm,
     RelanceForm,
     ReponseForm,
     RevueContratForm,
 )
-from devis.models import Devis, ModeleDevis, StatutDevis
+from devis.models import Accord, Devis, ModeleDevis, StatutDevis, TypeAccord
 from devis.pdf import devis_pdf
 
 
@@ -338,28 +346,161 @@ def accord_document(request, pk: int):
     )
 
 
-@never_cache
-def public(request, jeton: str):
-    """The client's page for a sent quote (no account; the token is the key)."""
-    devis = services.devis_par_jeton(jeton)
-    if devis is None:
-        raise Http404("Lien inconnu")
-    if request.GET.get("pdf"):
-        response = HttpResponse(devis_pdf(devis), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'inline; filename="{devis.reference.replace(" ", "_")}.pdf"'
-        )
-    else:
-        response = render(
-            request,
-            "devis/devis_public.html",
-            {
-                "devis": devis,
-                "lignes": devis.lignes.all(),
-                "aujourdhui": timezone.localdate(),
-                "entreprise": Entreprise.courante(),
-            },
-        )
+def _limite_lien(groupe, request) -> str:
+    return getattr(settings, "CRM_DEVIS_LIEN_LIMITE", "30/m")
+
+
+def _page_client(request, gabarit: str, contexte: dict | None = None, *, status: int = 200):
+    """A page of the client's link: never cached, never sent on as a referrer (the token is in
+    the address), and nothing but this quote and the firm's identity."""
+    response = render(
+        request, gabarit, {"entreprise": Entreprise.courante(), **(contexte or {})}, status=status
+    )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _ip(request) -> str | None:
+    """The client's address, as the login lockout reads it (behind a trusted proxy: the
+    address it appended to X-Forwarded-For), or None when it is not an IP address."""
+    lire = getattr(settings, "AXES_CLIENT_IP_CALLABLE", None)
+    ip = (lire(request) if callable(lire) else request.META.get("REMOTE_ADDR")) or ""
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    return ip
+
+
+def _cle_limite(groupe, request) -> str:
+    return _ip(request) or "inconnue"
+
+
+def _pdf_client(devis: Devis, accord) -> HttpResponse:
+    """The quote's PDF; once accepted online, the copy stamped with the acceptance block."""
+    if accord is not None and accord.type == TypeAccord.ACCEPTATION_EN_LIGNE:
+        contenu = devis_pdf(devis, acceptation=services.tampon_acceptation(accord))
+        nom = f"{devis.reference}-bon-pour-accord"
+    else:
+        contenu = devis_pdf(devis)
+        nom = devis.reference
+    response = HttpResponse(contenu, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{nom.replace(" ", "_")}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+MERCIS = {
+    "accepte": "Merci : votre accord est enregistré. Une confirmation, avec le devis « Bon pour "
+    "accord » en PDF, vous est envoyée par email.",
+    "refuse": "Votre réponse est enregistrée. Merci d'avoir pris le temps de nous répondre.",
+    "question": "Votre question a bien été transmise : nous vous répondons au plus vite.",
+}
+
+
+# CSRF protection guards an authority the browser adds by itself (a session cookie). This page
+# has none: its only key is the secret token in its own address, which a forging site would
+# need to know. And with « Referrer-Policy: no-referrer » browsers send « Origin: null » on the
+# form's POST, which Django's origin check refuses. So the page sets no cookie and is exempt.
+@csrf_exempt
+@ratelimit(key=_cle_limite, rate=_limite_lien, block=False)
+@never_cache
+def public(request, jeton: str):
+    """The client's page for a sent quote (no account; the token is the key).
+
+    GET shows the quote and, while the link is open, three choices: accept (« Bon pour
+    accord »), decline, ask a question; each is a POST to this same address (``action``).
+    A wrong token is 404; too many requests from one address get a 429 before any lookup.
+    """
+    if getattr(request, "limited", False):
+        return _page_client(request, "devis/devis_public_limite.html", status=429)
+    devis = services.devis_par_jeton(jeton)
+    if devis is None:
+        return _page_client(request, "devis/devis_public_introuvable.html", status=404)
+    accord = Accord.objects.filter(devis=devis).first()
+    if request.GET.get("pdf"):
+        return _pdf_client(devis, accord)
+
+    maintenant = timezone.now()
+    le = timezone.localdate(maintenant)
+    etat = services.etat_lien(devis, le=le)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    formulaires = {
+        "accepter": AcceptationForm(
+            request.POST if action == "accepter" else None, prefix="accepter"
+        ),
+        "refuser": RefusForm(request.POST if action == "refuser" else None, prefix="refuser"),
+        "question": QuestionForm(request.POST if action == "question" else None, prefix="question"),
+    }
+    status = 200
+    erreur = ""
+    if request.method == "POST":
+        form = formulaires.get(action)
+        if form is None or not etat.ouvert:
+            status = 409 if form is not None else 400
+        elif form.is_valid():
+            d = form.cleaned_data
+            ip, navigateur = _ip(request), request.META.get("HTTP_USER_AGENT", "")
+            try:
+                if action == "accepter":
+                    services.accepter_en_ligne(
+                        devis,
+                        nom=d["nom"],
+                        fonction=d["fonction"],
+                        ip=ip,
+                        navigateur=navigateur,
+                        le=maintenant,
+                        signature=d["signature"] or None,
+                    )
+                    merci = "accepte"
+                elif action == "refuser":
+                    services.refuser_en_ligne(
+                        devis,
+                        le=maintenant,
+                        motif_refus=d["motif_refus"],
+                        precision=d["precision"],
+                        nom=d["nom"],
+                    )
+                    merci = "refuse"
+                else:
+                    services.poser_question(
+                        devis,
+                        message=d["message"],
+                        nom=d["nom"],
+                        le=maintenant,
+                        ip=ip,
+                        navigateur=navigateur,
+                    )
+                    merci = "question"
+            except services.LienInactif:
+                status = 409  # answered meanwhile (a second tab, a colleague): show the state
+            except RefusMetier as exc:
+                erreur = exc.message
+                status = 400
+            else:
+                return redirect(f"{request.path}?merci={merci}")
+        else:
+            status = 400
+        if status == 409:
+            devis = services.devis_par_jeton(jeton)
+            accord = Accord.objects.filter(devis=devis).first()
+            etat = services.etat_lien(devis, le=le)
+
+    return _page_client(
+        request,
+        "devis/devis_public.html",
+        {
+            "devis": devis,
+            "lignes": devis.lignes.all(),
+            "etat": etat,
+            "accord": accord,
+            "formulaires": formulaires,
+            "action": action,
+            "erreur": erreur,
+            "merci": MERCIS.get(request.GET.get("merci", "")),
+            "aujourdhui": le,
+        },
+        status=status,
+    )

@@ -46,6 +46,8 @@ def reclamations(user, le: date) -> list[Ligne]:
                 telephone=r.contact.telephone_principal if r.contact else "",
             )
         )
+    # Overdue first (DESIGN §6); the sort is stable, so each group keeps its deadline order.
+    lignes.sort(key=lambda ligne: not ligne.en_retard)
     return lignes
 
 

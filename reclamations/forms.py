@@ -12,6 +12,7 @@ from reclamations.models import (
     Gravite,
     ModeAccuse,
     NatureReclamation,
+    StatutAction,
 )
 
 
@@ -121,3 +122,32 @@ class ActionForm(forms.ModelForm):
         model = Action
         fields = ["type", "description", "responsable", "echeance"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class SuiviActionForm(forms.Form):
+    """Follow-up of an action: where it stands, then whether it worked."""
+
+    statut = forms.ChoiceField(label="Statut", choices=StatutAction.choices)
+    realisee_le = forms.DateField(
+        label="Réalisée le",
+        widget=DateInput(),
+        required=False,
+        validators=[refuser_futur],
+        help_text="Pour une action faite ; aujourd'hui si vous laissez vide.",
+    )
+    efficacite_verifiee = forms.TypedChoiceField(
+        label="Efficacité",
+        choices=[
+            ("", "Pas encore vérifiée"),
+            ("True", "Vérifiée : l'action a été efficace"),
+            ("False", "Vérifiée : l'action n'a pas été efficace"),
+        ],
+        coerce=lambda v: v == "True",
+        empty_value=None,
+        required=False,
+    )
+    efficacite_commentaire = forms.CharField(
+        label="Comment l'efficacité a-t-elle été vérifiée ?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -13,7 +13,13 @@ from crm import emails
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
 from crm.exceptions import RefusMetier
 from crm.numerotation import prochain_numero
-from reclamations.models import Action, ModeAccuse, Reclamation, StatutReclamation
+from reclamations.models import (
+    Action,
+    ModeAccuse,
+    Reclamation,
+    StatutAction,
+    StatutReclamation,
+)
 
 
 def echeances(recue_le: date) -> tuple[date, date]:
@@ -207,6 +213,7 @@ def rouvrir(reclamation: Reclamation, *, raison: str, par) -> Reclamation:
         r.close_le = None
         r.client_satisfait = None
         r._change_reason = f"Réouverture : {raison.strip()}"
+        r._history_user = par
         r.save()
     return r
 
@@ -219,6 +226,8 @@ def creer_action(
     reclamation=None,
     responsable=None,
 ) -> Action:
+    if not description or not description.strip():
+        raise RefusMetier("Décrivez l'action.")
     return Action.objects.create(
         description=description,
         echeance=echeance,
@@ -226,3 +235,65 @@ def creer_action(
         reclamation=reclamation,
         responsable=responsable,
     )
+
+
+def suivre_action(
+    action: Action,
+    *,
+    le: date,
+    statut: str,
+    realisee_le: date | None = None,
+    efficacite_verifiee: bool | None = None,
+    efficacite_commentaire: str = "",
+    par=None,
+) -> Action:
+    """Follow an action up (ISO 9001 §10.2): its status, then the check of its effectiveness.
+
+    Invariants: an action is « faite » with a realisation date (``le`` by default), never in
+    the future of ``le``; its effectiveness is checked only once it is done, and a check says
+    how it was made; ``verifiee_le`` is the day the check was recorded.
+    """
+    if statut not in StatutAction.values:
+        raise RefusMetier("Statut d'action inconnu.")
+    commentaire = (efficacite_commentaire or "").strip()
+    with transaction.atomic():
+        a = Action.objects.select_for_update().get(pk=action.pk)
+        if statut == StatutAction.FAITE:
+            realisee_le = realisee_le or a.realisee_le or le
+            if realisee_le > le:
+                raise RefusMetier("La date de réalisation ne peut pas être dans le futur.")
+            if a.reclamation_id and realisee_le < a.reclamation.recue_le:
+                raise RefusMetier("L'action ne peut pas précéder la réclamation.")
+        else:
+            if efficacite_verifiee is not None:
+                raise RefusMetier(
+                    "L'efficacité d'une action se vérifie une fois l'action réalisée."
+                )
+            realisee_le = None
+        if efficacite_verifiee is not None and not commentaire:
+            raise RefusMetier("Indiquez comment l'efficacité a été vérifiée.")
+        changement_verif = (
+            efficacite_verifiee != a.efficacite_verifiee or commentaire != a.efficacite_commentaire
+        )
+        a.statut = statut
+        a.realisee_le = realisee_le
+        a.efficacite_verifiee = efficacite_verifiee
+        a.efficacite_commentaire = commentaire
+        if efficacite_verifiee is None:
+            a.verifiee_le = None
+        elif changement_verif or a.verifiee_le is None:
+            a.verifiee_le = le
+        a._change_reason = "Suivi de l'action"
+        if getattr(par, "pk", None):
+            a._history_user = par
+        a.save(
+            update_fields=[
+                "statut",
+                "realisee_le",
+                "efficacite_verifiee",
+                "efficacite_commentaire",
+                "verifiee_le",
+                "modifie_le",
+            ]
+        )
+    return a

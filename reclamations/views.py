@@ -1,73 +1,95 @@
 from __future__ import annotations
 
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from crm.acces import membre_requis
+from crm.acces import gerant_requis, membre_requis
+from crm.exceptions import RefusMetier
 from crm.historique import historique
+from crm.models import Mission
 from crm.roles import est_gerant
-from reclamations.models import Reclamation, StatutReclamation
-
-
-def reclamations_visibles(user):
-    qs = Reclamation.objects.select_related("organisation", "contact", "nature")
-    if est_gerant(user):
-        return qs
-    # A consultant sees the complaints they received and those on their missions.
-    return qs.filter(
-        Q(recue_par=user) | Q(mission__consultants=user) | Q(responsable=user)
-    ).distinct()
+from reclamations import forms as f
+from reclamations import selectors, services
+from reclamations.filters import ReclamationFilter
+from reclamations.models import CanalReclamation, Reclamation, StatutAction
 
 
 @membre_requis
 def liste(request):
-    qs = reclamations_visibles(request.user).order_by("-recue_le", "-pk")
-    statut = request.GET.get("statut", "")
-    if statut in StatutReclamation.values:
-        qs = qs.filter(statut=statut)
+    """Suivi: every complaint, filtered, each deadline coloured (overdue, due soon)."""
     le = timezone.localdate()
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    en_retard = set(
-        Reclamation.objects.en_retard(le)
-        .filter(pk__in=[r.pk for r in page])
-        .values_list("pk", flat=True)
+    filtre = ReclamationFilter(
+        request.GET, queryset=selectors.reclamations_visibles(request.user), le=le
     )
-    for r in page:
-        r.en_retard = r.pk in en_retard
+    page = Paginator(filtre.qs.order_by("-recue_le", "-pk"), 25).get_page(request.GET.get("page"))
+    selectors.annoter_echeances(page, le)
     return render(
         request,
         "reclamations/reclamation_list.html",
-        {"page": page, "statut": statut, "statuts": StatutReclamation.choices, "le": le},
+        {"page": page, "filtre": filtre, "le": le},
     )
 
 
 @membre_requis
 def detail(request, pk: int):
-    r = get_object_or_404(reclamations_visibles(request.user), pk=pk)
+    r = get_object_or_404(selectors.reclamations_visibles(request.user), pk=pk)
+    le = timezone.localdate()
+    selectors.annoter_echeances([r], le)
     return render(
         request,
         "reclamations/reclamation_detail.html",
         {
             "r": r,
             "historique": historique(r),
-            "actions": r.actions.all(),
-            "le": timezone.localdate(),
+            "actions": r.actions.select_related("responsable"),
+            "client": selectors.historique_client(r, request.user),
+            "le": le,
+        },
+    )
+
+
+def _annee(request, defaut: int) -> int:
+    try:
+        annee = int(request.GET.get("annee", defaut))
+    except ValueError:
+        return defaut
+    return annee if 2000 <= annee <= 2100 else defaut
+
+
+@gerant_requis
+def tableau(request):
+    """The complaints dashboard of one calendar year (the current one by default)."""
+    le = timezone.localdate()
+    annee = _annee(request, le.year)
+    figures = selectors.tableau_de_bord(debut=date(annee, 1, 1), fin=date(annee, 12, 31), le=le)
+    graphique = {
+        "type": "bar",
+        "labels": [m.debut.strftime("%m/%Y") for m in figures["par_mois"]],
+        "datasets": [
+            {"label": "Réclamations reçues", "data": [m.nombre for m in figures["par_mois"]]}
+        ],
+        "entiers": True,
+    }
+    return render(
+        request,
+        "reclamations/tableau.html",
+        {
+            "f": figures,
+            "annee": annee,
+            "annees": range(le.year, le.year - 5, -1),
+            "graphique": graphique,
+            "le": le,
         },
     )
 
 
 # --- The six phases ------------------------------------------------------------------------------
-
-from django.contrib import messages  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from crm.acces import gerant_requis  # noqa: E402
-from crm.exceptions import RefusMetier  # noqa: E402
-from reclamations import forms as f  # noqa: E402
-from reclamations import services  # noqa: E402
 
 
 def _formulaire(request, form, titre: str, retour: str, aide: str = ""):
@@ -80,11 +102,7 @@ def _formulaire(request, form, titre: str, retour: str, aide: str = ""):
 
 def _etape(request, pk: int, classe, titre: str, appliquer, succes: str):
     """One phase of a complaint: the gérant, or the consultant who received it (DESIGN §7)."""
-    from django.core.exceptions import PermissionDenied
-
-    from crm.roles import est_gerant
-
-    r = get_object_or_404(reclamations_visibles(request.user), pk=pk)
+    r = get_object_or_404(selectors.reclamations_visibles(request.user), pk=pk)
     if not (est_gerant(request.user) or r.recue_par_id == request.user.pk):
         raise PermissionDenied(
             "Seuls le gérant et la personne qui a reçu la réclamation la traitent."
@@ -101,11 +119,40 @@ def _etape(request, pk: int, classe, titre: str, appliquer, succes: str):
     return _formulaire(request, form, f"{titre} — {r.numero}", r.get_absolute_url())
 
 
+def _initial_creation(request) -> dict:
+    """Pre-fill from the page it was opened from (an organisation, a mission, a debrief)."""
+    initial = {}
+    for cle in ("organisation", "mission"):
+        valeur = request.GET.get(cle, "")
+        if valeur.isdigit():
+            initial[cle] = int(valeur)
+    if "mission" in initial:
+        mission = (
+            Mission.objects.pour_utilisateur(request.user)
+            .select_related("devis", "debrief")
+            .filter(pk=initial["mission"])
+            .first()
+        )
+        if mission is None:
+            initial.pop("mission")
+        else:
+            initial["organisation"] = mission.devis.organisation_id
+            if mission.devis.contact_id:
+                initial["contact"] = mission.devis.contact_id
+            debrief = getattr(mission, "debrief", None)
+            if debrief is not None and debrief.reponse == "non":
+                # Heard at the debrief: the client's own words are the complaint.
+                initial["canal"] = CanalReclamation.ORAL
+                initial["recue_le"] = debrief.le
+                if debrief.verbatim:
+                    initial["description"] = debrief.verbatim
+    return initial
+
+
 @membre_requis
 def creer(request):
     """Anyone (a consultant at a debrief too) records a complaint in under a minute."""
-    initial = {k: request.GET.get(k) for k in ("organisation", "mission") if request.GET.get(k)}
-    form = f.ReclamationForm(request.POST or None, initial=initial)
+    form = f.ReclamationForm(request.POST or None, initial=_initial_creation(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -124,7 +171,8 @@ def creer(request):
         else:
             messages.success(
                 request,
-                f"Réclamation {r.numero} enregistrée : accusé de réception dû le {r.accuse_du_le:%d/%m/%Y}.",
+                f"Réclamation {r.numero} enregistrée : accusé de réception dû le "
+                f"{r.accuse_du_le:%d/%m/%Y}, réponse due le {r.reponse_due_le:%d/%m/%Y}.",
             )
             return redirect(r)
     return _formulaire(
@@ -190,7 +238,7 @@ def clore(request, pk: int):
     )
 
 
-@membre_requis
+@gerant_requis
 def rouvrir(request, pk: int):
     return _etape(
         request,
@@ -202,19 +250,82 @@ def rouvrir(request, pk: int):
     )
 
 
+# --- Exploitation: corrective and preventive actions ----------------------------------------------
+
+
 @gerant_requis
 def action_creer(request, pk: int | None = None):
     r = get_object_or_404(Reclamation, pk=pk) if pk else None
     form = f.ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        action = form.save(commit=False)
-        action.reclamation = r
-        action.save()
-        messages.success(request, "Action enregistrée.")
-        return redirect(r) if r else redirect("reclamations:liste")
+        d = form.cleaned_data
+        try:
+            services.creer_action(
+                description=d["description"],
+                echeance=d["echeance"],
+                type=d["type"],
+                reclamation=r,
+                responsable=d["responsable"],
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Action enregistrée.")
+            return redirect(r) if r else redirect("reclamations:actions")
     return _formulaire(
         request,
         form,
-        "Nouvelle action corrective ou préventive",
-        r.get_absolute_url() if r else reverse("reclamations:liste"),
+        "Nouvelle action corrective ou préventive" + (f" — réclamation {r.numero}" if r else ""),
+        r.get_absolute_url() if r else reverse("reclamations:actions"),
+    )
+
+
+@membre_requis
+def actions(request):
+    """Every corrective and preventive action, overdue first."""
+    le = timezone.localdate()
+    qs = selectors.actions_visibles(request.user)
+    statut = request.GET.get("statut", "")
+    if statut == "ouvertes":
+        qs = qs.filter(statut__in=selectors.ACTIONS_OUVERTES)
+    elif statut in StatutAction.values:
+        qs = qs.filter(statut=statut)
+    page = Paginator(selectors.actions_triees(qs, le), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reclamations/action_list.html",
+        {"page": page, "statut": statut, "statuts": StatutAction.choices, "le": le},
+    )
+
+
+@membre_requis
+def action_suivre(request, pk: int):
+    """The gérant, or the action's owner, records where it stands and whether it worked."""
+    action = get_object_or_404(selectors.actions_visibles(request.user), pk=pk)
+    initial = {
+        "statut": action.statut,
+        "realisee_le": action.realisee_le,
+        "efficacite_verifiee": ""
+        if action.efficacite_verifiee is None
+        else str(action.efficacite_verifiee),
+        "efficacite_commentaire": action.efficacite_commentaire,
+    }
+    form = f.SuiviActionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.suivre_action(
+                action, le=timezone.localdate(), par=request.user, **form.cleaned_data
+            )
+        except RefusMetier as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Suivi de l'action enregistré.")
+            return redirect("reclamations:actions")
+    return _formulaire(
+        request,
+        form,
+        "Suivi de l'action",
+        reverse("reclamations:actions"),
+        aide=f"{action.get_type_display()} — {action.description[:200]} "
+        f"(échéance le {action.echeance:%d/%m/%Y})",
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from crm.digest import Ligne, section
+from crm.digest import Ligne, limiter, section
 from crm.models import Mission, StatutMission
 from crm.roles import est_gerant
 from satisfaction.models import Enquete
@@ -22,15 +22,17 @@ def enquetes(user, le: date) -> list[Ligne]:
             texte=f"{e.contact.organisation} — {e.contact.nom_complet}",
             detail=f"envoyée le {e.envoyee_le:%d/%m/%Y}, expire le {e.expire_le:%d/%m/%Y}",
         )
-        for e in qs.order_by("envoyee_le")
+        for e in limiter(qs.order_by("envoyee_le"))
     ]
 
 
 @section("debriefs", "Missions terminées sans débrief", ordre=90)
 def debriefs(user, le: date) -> list[Ligne]:
-    qs = Mission.objects.filter(fin__lt=le, debrief__isnull=True).exclude(
-        statut=StatutMission.ANNULEE
-    )
+    # The debrief is heard right after the mission: older missions are no longer chased
+    # (the same 90-day horizon as the survey proposals).
+    qs = Mission.objects.filter(
+        fin__lt=le, fin__gte=le - timedelta(days=90), debrief__isnull=True
+    ).exclude(statut=StatutMission.ANNULEE)
     if not est_gerant(user):
         qs = qs.filter(consultants=user)
     return [
@@ -39,5 +41,22 @@ def debriefs(user, le: date) -> list[Ligne]:
             url=m.get_absolute_url(),
             detail=f"terminée le {m.fin:%d/%m/%Y}",
         )
-        for m in qs.select_related("devis__organisation").order_by("fin")
+        for m in limiter(qs.select_related("devis__organisation").order_by("fin"))
+    ]
+
+
+@section("enquetes_a_envoyer", "Enquêtes de satisfaction à envoyer", ordre=85)
+def enquetes_a_envoyer(user, le: date) -> list[Ligne]:
+    """Missions ended without a survey (the daily rule's proposals), for the gérant."""
+    from satisfaction.selectors import missions_sans_enquete
+
+    if not est_gerant(user):
+        return []
+    return [
+        Ligne(
+            texte=f"{m.devis.organisation} — {m.devis.objet}",
+            url=m.get_absolute_url(),
+            detail=f"terminée le {m.fin:%d/%m/%Y}" if m.fin else "terminée",
+        )
+        for m in limiter(missions_sans_enquete(le))
     ]

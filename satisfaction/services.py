@@ -83,9 +83,21 @@ def ouvrir_demande_depuis_debrief(debrief: Debrief, *, le: date, par=None) -> De
     return demande
 
 
+def _peut_etre_sollicite(contact) -> None:
+    if contact.ne_pas_prospecter or contact.organisation.ne_pas_prospecter:
+        raise RefusMetier(
+            "Ce contact (ou son organisation) ne souhaite pas être sollicité : "
+            "pas d'enquête de satisfaction."
+        )
+
+
 def creer_enquete(*, contact, le: date, mission: Mission | None = None) -> Enquete:
+    """A survey for ``contact``, valid ``CRM_ENQUETE_VALIDITE_JOURS`` days (30) from ``le``.
+
+    Refused for a contact, or an organisation, marked « ne pas prospecter »."""
     if contact is None:
         raise RefusMetier("Choisissez le contact à interroger.")
+    _peut_etre_sollicite(contact)
     return Enquete.objects.create(
         mission=mission,
         contact=contact,
@@ -95,29 +107,61 @@ def creer_enquete(*, contact, le: date, mission: Mission | None = None) -> Enque
 
 
 def envoyer_enquete(enquete: Enquete, *, le: date, par=None, relance: bool = False) -> Enquete:
-    """Email the survey link (or its one reminder)."""
-    if not enquete.contact.email:
+    """Email the survey link (or its one reminder, with ``relance=True``).
+
+    The sending is claimed first with a conditional UPDATE (``envoyee_le`` / ``relancee_le``
+    still empty → ``le``), so two callers (a double click, two runs of the rules) never send it
+    twice. The email is recorded before it leaves: if the transport fails, the retry job of
+    ``crm.emails`` sends that same email later, and the claim stays (one email at most).
+    """
+    contact = enquete.contact
+    if not contact.email:
         raise RefusMetier("Le contact n'a pas d'adresse email.")
-    if enquete.repondue:
+    _peut_etre_sollicite(contact)
+    if Reponse.objects.filter(enquete_id=enquete.pk).exists():
         raise RefusMetier("Cette enquête a déjà reçu sa réponse.")
+    if le > enquete.expire_le:
+        raise RefusMetier("Cette enquête a expiré.")
+    champ = "relancee_le" if relance else "envoyee_le"
+    if relance and enquete.envoyee_le is None:
+        raise RefusMetier("On ne relance qu'une enquête déjà envoyée.")
+    pris = Enquete.objects.filter(pk=enquete.pk, **{f"{champ}__isnull": True}).update(**{champ: le})
+    if not pris:
+        raise RefusMetier(
+            "Cette enquête a déjà été relancée." if relance else "Cette enquête est déjà envoyée."
+        )
     envoi = emails.envoyer(
         "enquete-relance" if relance else "enquete",
         {
             "enquete": enquete,
-            "contact": enquete.contact,
+            "contact": contact,
             "lien": settings.SITE_URL + enquete.get_absolute_url(),
         },
         motif="enquete_relance" if relance else "enquete",
-        destinataires=[enquete.contact.email],
+        destinataires=[contact.email],
         objet=enquete,
         par=par,
     )
-    if envoi.statut != "envoye":
-        raise RefusMetier(f"L'email n'a pas pu partir ({envoi.erreur}) ; il sera réessayé.")
-    champ = "relancee_le" if relance else "envoyee_le"
-    Enquete.objects.filter(pk=enquete.pk).update(**{champ: le})
     enquete.refresh_from_db()
+    if envoi.statut != "envoye":
+        raise EnvoiEnEchec(f"L'email n'a pas pu partir ({envoi.erreur}) ; il sera réessayé.")
     return enquete
+
+
+def relancer_enquete(enquete: Enquete, *, le: date) -> bool:
+    """The one reminder, from the daily rules. True when this call sent it (or recorded it for
+    the retry job, when the transport failed); False when it was not due or already claimed."""
+    try:
+        envoyer_enquete(enquete, le=le, relance=True)
+    except EnvoiEnEchec:
+        return True
+    except RefusMetier:
+        return False
+    return True
+
+
+class EnvoiEnEchec(RefusMetier):
+    """The email is recorded but did not leave; the retry job will send it."""
 
 
 class EnqueteFermee(RefusMetier):

@@ -2,102 +2,181 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
-from crm.acces import gerant_requis
+from crm.acces import gerant_requis, membre_requis, mission_pour
 from crm.exceptions import RefusMetier
-from crm.models import Entreprise
-from satisfaction import services
-from satisfaction.forms import ReponseEnqueteForm
+from crm.models import Entreprise, TypePrestation
+from crm.roles import CONSULTANT
+from satisfaction import selectors, services
+from satisfaction.forms import DebriefForm, ReponseEnqueteForm
 from satisfaction.models import Enquete
-from satisfaction.selectors import indicateurs
+
+# --- The satisfaction page ----------------------------------------------------------------------
+
+
+def _annee(request, defaut: int) -> int:
+    try:
+        annee = int(request.GET.get("annee", defaut))
+    except ValueError:
+        return defaut
+    return annee if 2000 <= annee <= 2100 else defaut
+
+
+def _graphiques(tendance: list[dict]) -> dict:
+    libelles = [t["libelle"] for t in tendance]
+    return {
+        "indicateurs": {
+            "type": "line",
+            "labels": libelles,
+            "datasets": [
+                {
+                    "label": "Taux de satisfaction (%)",
+                    "data": [t["taux_satisfaction"] for t in tendance],
+                },
+                {"label": "NPS", "data": [t["nps"] for t in tendance]},
+            ],
+            "min": -100,
+            "max": 100,
+        },
+        "effort": {
+            "type": "bar",
+            "labels": libelles,
+            "datasets": [
+                {
+                    "label": "Effort client moyen (sur 7)",
+                    "data": [t["effort_moyen"] for t in tendance],
+                }
+            ],
+            "min": 0,
+            "max": 7,
+        },
+        "debriefs": {
+            "type": "bar",
+            "labels": libelles,
+            "datasets": [
+                {
+                    "label": "Oui",
+                    "data": [t["debriefs"]["oui"] for t in tendance],
+                    "couleur": "#2e7d32",
+                },
+                {
+                    "label": "Partiellement",
+                    "data": [t["debriefs"]["partiellement"] for t in tendance],
+                    "couleur": "#c77c02",
+                },
+                {
+                    "label": "Non",
+                    "data": [t["debriefs"]["non"] for t in tendance],
+                    "couleur": "#b02a37",
+                },
+            ],
+            "entiers": True,
+        },
+    }
 
 
 @gerant_requis
 def tableau(request):
+    """Indicators of one year (optionally one service type or one consultant), their trend over
+    the last eight quarters, the breakdowns, the verbatims and the surveys to send."""
     le = timezone.localdate()
-    debut = date(le.year, 1, 1)
+    annee = _annee(request, le.year)
+    debut = date(annee, 1, 1)
+    # The current year stops today: no empty quarters ahead in the trend.
+    fin = min(date(annee, 12, 31), max(le, debut))
+    type_prestation = request.GET.get("type_prestation", "")
+    if type_prestation not in TypePrestation.values:
+        type_prestation = ""
+    consultants = get_user_model().objects.filter(groups__name=CONSULTANT, is_active=True)
+    consultant = None
+    if request.GET.get("consultant", "").isdigit():
+        consultant = consultants.filter(pk=request.GET["consultant"]).first()
+    filtres = {"type_prestation": type_prestation or None, "consultant": consultant}
+    tendance = selectors.tendance_par_trimestre(debut=date(annee - 1, 1, 1), fin=fin, **filtres)
     return render(
         request,
         "satisfaction/tableau.html",
-        {"indicateurs": indicateurs(debut=debut, fin=le), "debut": debut, "fin": le},
+        {
+            "indicateurs": selectors.indicateurs(debut=debut, fin=fin, **filtres),
+            "debut": debut,
+            "fin": fin,
+            "annee": annee,
+            "annees": range(le.year, le.year - 5, -1),
+            "types": TypePrestation.choices,
+            "type_prestation": type_prestation,
+            "consultants": consultants.order_by("first_name", "last_name"),
+            "consultant": consultant,
+            "tendance": tendance,
+            "graphiques": _graphiques(tendance),
+            "par_type": selectors.indicateurs_par_type(debut=debut, fin=fin),
+            "par_consultant": selectors.indicateurs_par_consultant(debut=debut, fin=fin),
+            "verbatims": selectors.verbatims(debut=debut, fin=fin),
+            "a_envoyer": selectors.missions_sans_enquete(le)[:50],
+        },
     )
 
 
-def _public(response):
-    # Private link: never cached, never sent on as a referrer.
+# --- The public survey page ----------------------------------------------------------------------
+
+
+def _limite(groupe, request) -> str:
+    return getattr(settings, "CRM_ENQUETE_LIMITE", "30/m")
+
+
+def _public(request, gabarit: str, contexte: dict | None = None, *, status: int = 200):
+    """A page of the public link: the firm's identity only, never cached, never sent on as a
+    referrer (the token is in the address)."""
+    response = render(
+        request,
+        gabarit,
+        {"entreprise": Entreprise.courante(), **(contexte or {})},
+        status=status,
+    )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
 
 
-@never_cache
+@ratelimit(key="ip", rate=_limite, block=False)
 def enquete_publique(request, jeton: str):
-    """The only page open without an account: the client answers once, before expiry."""
+    """The only page open without an account: the client answers once, before expiry.
+
+    A wrong token is a plain 404, an expired survey a 410: neither says anything of other
+    surveys. Too many tries from one address get a 429 before any lookup.
+    """
+    if getattr(request, "limited", False):
+        return _public(request, "satisfaction/enquete_limite.html", status=429)
     enquete = Enquete.objects.par_jeton(jeton).select_related("contact__organisation").first()
     if enquete is None:
-        raise Http404("Enquête introuvable")
+        return _public(request, "satisfaction/enquete_introuvable.html", status=404)
     le = timezone.localdate()
     if enquete.repondue:
-        return _public(
-            render(
-                request,
-                "satisfaction/enquete_merci.html",
-                {"deja": True, "entreprise": Entreprise.courante()},
-            )
-        )
+        return _public(request, "satisfaction/enquete_merci.html", {"deja": True})
     if le > enquete.expire_le:
-        return _public(
-            render(
-                request,
-                "satisfaction/enquete_expiree.html",
-                {"entreprise": Entreprise.courante()},
-                status=410,
-            )
-        )
+        return _public(request, "satisfaction/enquete_expiree.html", status=410)
     form = ReponseEnqueteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.repondre_enquete(enquete, le=le, **form.cleaned_data)
         except services.EnqueteFermee:
-            return _public(
-                render(
-                    request,
-                    "satisfaction/enquete_merci.html",
-                    {"deja": True, "entreprise": Entreprise.courante()},
-                )
-            )
+            return _public(request, "satisfaction/enquete_merci.html", {"deja": True})
         except RefusMetier as exc:
             form.add_error(None, exc.message)
         else:
-            return _public(
-                render(
-                    request,
-                    "satisfaction/enquete_merci.html",
-                    {"deja": False, "entreprise": Entreprise.courante()},
-                )
-            )
-    return _public(
-        render(
-            request,
-            "satisfaction/enquete_form.html",
-            {"form": form, "enquete": enquete, "entreprise": Entreprise.courante()},
-        )
-    )
+            return _public(request, "satisfaction/enquete_merci.html", {"deja": False})
+    return _public(request, "satisfaction/enquete_form.html", {"form": form, "enquete": enquete})
 
 
 # --- Debrief and survey sending ----------------------------------------------------------------
-
-from django.contrib import messages  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
-
-from crm.acces import membre_requis, mission_pour  # noqa: E402
-from satisfaction.forms import DebriefForm  # noqa: E402
 
 
 @membre_requis
@@ -123,7 +202,8 @@ def debrief(request, pk: int):
                     "Le client n'est pas satisfait : enregistrez sa réclamation maintenant.",
                 )
                 return redirect(
-                    f"{reverse('reclamations:creer')}?organisation={mission.devis.organisation_id}&mission={mission.pk}"
+                    f"{reverse('reclamations:creer')}?organisation="
+                    f"{mission.devis.organisation_id}&mission={mission.pk}"
                 )
             return redirect(mission)
     return render(request, "satisfaction/debrief_form.html", {"form": form, "mission": mission})
@@ -147,11 +227,20 @@ def envoyer_enquete(request, pk: int):
     mission = mission_pour(request, pk)
     contact = mission.devis.contact
     le = timezone.localdate()
-    try:
-        enquete = services.creer_enquete(contact=contact, le=le, mission=mission)
-        services.envoyer_enquete(enquete, le=le, par=request.user)
-    except RefusMetier as exc:
-        messages.error(request, exc.message)
+    retour = request.POST.get("retour") == "satisfaction"
+    en_cours = mission.enquetes.filter(
+        contact=contact, reponse__isnull=True, expire_le__gte=le
+    ).exists()
+    if contact is None:
+        messages.error(request, "Le devis de cette mission n'a pas de contact à interroger.")
+    elif en_cours:
+        messages.info(request, "Une enquête attend déjà la réponse de ce contact.")
     else:
-        messages.success(request, f"Enquête envoyée à {contact.nom_complet}.")
-    return redirect(mission)
+        try:
+            enquete = services.creer_enquete(contact=contact, le=le, mission=mission)
+            services.envoyer_enquete(enquete, le=le, par=request.user)
+        except RefusMetier as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Enquête envoyée à {contact.nom_complet}.")
+    return redirect("satisfaction:tableau") if retour else redirect(mission)

@@ -30,7 +30,9 @@ def _radio(page, nom: str, valeur: str) -> None:
     page.check(f"input[name='{nom}'][value='{valeur}']")
 
 
-def test_gerant_takes_a_call_to_a_launched_mission_in_the_browser(live_server, page, gerant, consultant, tmp_path):
+def test_gerant_takes_a_call_to_a_launched_mission_in_the_browser(
+    live_server, page, gerant, consultant, tmp_path
+):
     base = live_server.url
     _connexion(page, base, "gerant")
 
@@ -43,7 +45,9 @@ def test_gerant_takes_a_call_to_a_launched_mission_in_the_browser(live_server, p
     page.select_option("select[name=canal]", "telephone")
     page.select_option("select[name=contexte]", "recrutement")
     page.select_option("select[name=type_prestation]", "evaluation")
-    page.fill("textarea[name=description]", "Évaluer deux finalistes au poste de directrice des soins.")
+    page.fill(
+        "textarea[name=description]", "Évaluer deux finalistes au poste de directrice des soins."
+    )
     fiche = tmp_path / "fiche-de-poste.pdf"
     fiche.write_bytes(PDF_MINIMAL)
     page.set_input_files("input[name=fiche_de_poste]", str(fiche))

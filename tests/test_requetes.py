@@ -44,7 +44,12 @@ def test_organisation_page_query_count_does_not_grow_with_its_history(client_ger
 
     def ajouter(n: int) -> None:
         Interaction.objects.bulk_create(
-            Interaction(organisation=org, type="appel", date=date(2026, 1, 1) + timedelta(days=i), resume="Point")
+            Interaction(
+                organisation=org,
+                type="appel",
+                date=date(2026, 1, 1) + timedelta(days=i),
+                resume="Point",
+            )
             for i in range(n)
         )
         for i in range(n // 10):

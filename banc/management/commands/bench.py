@@ -40,9 +40,15 @@ class Command(BaseCommand):
     help = "Banc d'essai : pages, règles, digest et PDF sur un historique synthétique de 100 000 devis."
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="un objet JSON sur la sortie standard")
-        parser.add_argument("--devis", type=int, default=GRAND, help="taille de l'historique (défaut 100 000)")
-        parser.add_argument("--interne", action="store_true", help="(usage interne) mesurer dans la base courante")
+        parser.add_argument(
+            "--json", action="store_true", help="un objet JSON sur la sortie standard"
+        )
+        parser.add_argument(
+            "--devis", type=int, default=GRAND, help="taille de l'historique (défaut 100 000)"
+        )
+        parser.add_argument(
+            "--interne", action="store_true", help="(usage interne) mesurer dans la base courante"
+        )
 
     def handle(self, *args, **options):
         if options["interne"]:
@@ -51,7 +57,9 @@ class Command(BaseCommand):
             return
         dossier = Path(tempfile.mkdtemp(prefix="crm-bench-"))
         try:
-            resultat = self.lancer(f"sqlite:///{dossier / 'bench.sqlite3'}", dossier, options["devis"])
+            resultat = self.lancer(
+                f"sqlite:///{dossier / 'bench.sqlite3'}", dossier, options["devis"]
+            )
             resultat["moteur"] = "sqlite"
             if connection.vendor == "postgresql":
                 resultat["postgresql"] = self.sur_postgresql(dossier, options["devis"])
@@ -80,7 +88,9 @@ class Command(BaseCommand):
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         manage = Path(settings.BASE_DIR) / "manage.py"
-        subprocess.run([sys.executable, str(manage), "migrate", "--noinput", "-v0"], env=env, check=True)
+        subprocess.run(
+            [sys.executable, str(manage), "migrate", "--noinput", "-v0"], env=env, check=True
+        )
         sortie = subprocess.run(
             [sys.executable, str(manage), "bench", "--interne", "--devis", str(devis)],
             env=env,
@@ -125,8 +135,12 @@ class Command(BaseCommand):
             if p.get("absente"):
                 err.write(f"{nom:<18}{'(page absente)':>37}")
                 continue
-            err.write(f"{nom:<18}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['requetes']:>10}{p['requetes_petit']:>9}")
-        err.write(f"règles : {r['regles']['s']} s pour {r['regles']['devis_traites']} devis traités")
+            err.write(
+                f"{nom:<18}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['requetes']:>10}{p['requetes_petit']:>9}"
+            )
+        err.write(
+            f"règles : {r['regles']['s']} s pour {r['regles']['devis_traites']} devis traités"
+        )
         err.write(f"digest : {r['digest']['s']} s ({r['digest'].get('envoyes', 0)} emails)")
         err.write(f"PDF : p50 {r['pdf']['p50_ms']} ms, p95 {r['pdf']['p95_ms']} ms")
         err.write(f"génération de l'historique : {r['generation_s']} s\n")
@@ -147,7 +161,9 @@ class Command(BaseCommand):
 
         le = timezone.localdate()
         User = get_user_model()
-        gerant = User.objects.create_user("bench-gerant", email="gerant@bench.example", first_name="Banc")
+        gerant = User.objects.create_user(
+            "bench-gerant", email="gerant@bench.example", first_name="Banc"
+        )
         gerant.groups.add(Group.objects.get(name=GERANT))
         consultants = []
         for i in range(5):
@@ -171,7 +187,12 @@ class Command(BaseCommand):
                 continue
             durees, requetes = self.chronometrer(client, url)
             p50, p95 = _quantiles(durees)
-            resultat_pages[nom] = {"p50_ms": p50, "p95_ms": p95, "requetes": requetes, "requetes_petit": petit[nom]}
+            resultat_pages[nom] = {
+                "p50_ms": p50,
+                "p95_ms": p95,
+                "requetes": requetes,
+                "requetes_petit": petit[nom],
+            }
 
         debut = time.perf_counter()
         regles = appliquer(le)
@@ -205,7 +226,8 @@ class Command(BaseCommand):
             "pages": resultat_pages,
             "regles": {
                 "s": round(duree_regles, 2),
-                "devis_traites": len(regles.get("relances_creees", [])) + len(regles.get("sans_suite", [])),
+                "devis_traites": len(regles.get("relances_creees", []))
+                + len(regles.get("sans_suite", [])),
             },
             "digest": {"s": round(duree_digest, 2), "envoyes": envoyes},
             "pdf": {"p50_ms": p50, "p95_ms": p95},
@@ -248,5 +270,3 @@ class Command(BaseCommand):
             durees.append(time.perf_counter() - t)
             assert reponse.status_code == 200
         return durees, requetes
-
-

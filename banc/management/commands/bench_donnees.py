@@ -25,17 +25,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         mdp = options["mot_de_passe"]
-        gerant = User.objects.create_user("charge-gerant", password=mdp, email="gerant@charge.example")
+        gerant = User.objects.create_user(
+            "charge-gerant", password=mdp, email="gerant@charge.example"
+        )
         gerant.groups.add(Group.objects.get(name=GERANT))
         consultants = []
         for i in range(options["consultants"]):
-            c = User.objects.create_user(f"charge-consultant-{i}", password=mdp, email=f"c{i}@charge.example")
+            c = User.objects.create_user(
+                f"charge-consultant-{i}", password=mdp, email=f"c{i}@charge.example"
+            )
             c.groups.add(Group.objects.get(name=CONSULTANT))
             consultants.append(c)
-        Generateur(timezone.localdate(), [gerant, *consultants]).completer(Taille.pour(options["devis"]))
+        Generateur(timezone.localdate(), [gerant, *consultants]).completer(
+            Taille.pour(options["devis"])
+        )
         lien = Mission.consultants.through
         missions = list(Mission.objects.values_list("pk", flat=True))
         lien.objects.bulk_create(
-            lien(mission_id=pk, user_id=consultants[i % len(consultants)].pk) for i, pk in enumerate(missions)
+            lien(mission_id=pk, user_id=consultants[i % len(consultants)].pk)
+            for i, pk in enumerate(missions)
         )
         self.stdout.write(f"{Mission.objects.count()} missions, {len(consultants)} consultants")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+TAILLE_MAX_IMPORT = 5 * 1024 * 1024
+EXTENSIONS_IMPORT = (".csv", ".txt", ".xlsx")
+
+
+class PeriodeForm(forms.Form):
+    """A period chosen by the gérant; bad input falls back to the default period."""
+
+    debut = forms.DateField(
+        label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    fin = forms.DateField(
+        label="Au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("debut"), donnees.get("fin")
+        if debut and fin:
+            if fin < debut:
+                raise forms.ValidationError("La fin de la période précède son début.")
+            if (fin - debut).days > 366 * 5:
+                raise forms.ValidationError("Choisissez une période de cinq ans au plus.")
+        return donnees
+
+
+def periode(data, defaut: tuple[date, date]) -> tuple[PeriodeForm, date, date]:
+    """The form bound to the GET data when given, and the period to show."""
+    if data.get("debut") or data.get("fin"):
+        form = PeriodeForm(data)
+        if form.is_valid():
+            return form, form.cleaned_data["debut"], form.cleaned_data["fin"]
+        return form, *defaut
+    debut, fin = defaut
+    return PeriodeForm(initial={"debut": debut, "fin": fin}), debut, fin
+
+
+class ImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier à importer",
+        help_text="Export CSV (séparateur ; ou ,) ou Excel (.xlsx) d'Outlook ou d'un autre CRM, "
+        "5 Mo au plus.",
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        if fichier.size > TAILLE_MAX_IMPORT:
+            raise forms.ValidationError("Le fichier dépasse 5 Mo.")
+        if not fichier.name.lower().endswith(EXTENSIONS_IMPORT):
+            raise forms.ValidationError("Choisissez un fichier .csv ou .xlsx.")
+        return fichier

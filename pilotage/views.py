@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from crm.acces import gerant_requis, membre_requis
+from crm.models import Organisation
+from pilotage import agenda, audit, exports, importation, presentation, revue, selectors
+from pilotage.forms import ImportForm, periode
+from pilotage.periodes import douze_mois, periode_precedente, trimestre
+
+logger = logging.getLogger(__name__)
+
+
+# --- Tableau de bord ---------------------------------------------------------------------------
+
+
+@gerant_requis
+def tableau(request):
+    le = timezone.localdate()
+    form, debut, fin = periode(request.GET, trimestre(le))
+    debut_p, fin_p = periode_precedente(debut, fin)
+    c = selectors.indicateurs(debut, fin, le=le)
+    p = selectors.indicateurs(debut_p, fin_p, le=le)
+    return render(
+        request,
+        "pilotage/tableau.html",
+        {
+            "form": form,
+            "c": c,
+            "p": p,
+            "sections": presentation.sections(c, p),
+            "graphiques": presentation.graphiques(c, p),
+            "sources": presentation.sources_comparees(c, p),
+            "motifs": presentation.motifs_compares(c, p),
+        },
+    )
+
+
+# --- Revue de direction and audit file ---------------------------------------------------------
+
+
+@gerant_requis
+def revue_direction(request):
+    le = timezone.localdate()
+    form, debut, fin = periode(request.GET, douze_mois(le))
+    if request.GET.get("telecharger") and form.is_bound and form.is_valid():
+        pdf = revue.revue_direction_pdf(debut, fin, le=le)
+        reponse = HttpResponse(pdf, content_type="application/pdf")
+        reponse["Content-Disposition"] = f'attachment; filename="{revue.nom_fichier(debut, fin)}"'
+        return reponse
+    return render(
+        request,
+        "pilotage/revue_direction.html",
+        {"form": form, "debut": debut, "fin": fin, "precedente": periode_precedente(debut, fin)},
+    )
+
+
+@gerant_requis
+def dossier_audit(request):
+    le = timezone.localdate()
+    form, debut, fin = periode(request.GET, douze_mois(le))
+    if request.GET.get("telecharger") and form.is_bound and form.is_valid():
+        # Built in a temporary file (quotes' PDFs and agreements can be large) and streamed;
+        # no transaction is open here: WeasyPrint renders outside any.
+        fichier = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+        try:
+            audit.construire_dossier_audit(debut, fin, fichier, le=le)
+        except Exception:
+            fichier.close()
+            raise
+        fichier.seek(0)
+        return FileResponse(
+            fichier,
+            as_attachment=True,
+            filename=audit.nom_fichier(debut, fin),
+            content_type="application/zip",
+        )
+    return render(
+        request,
+        "pilotage/dossier_audit.html",
+        {
+            "form": form,
+            "debut": debut,
+            "fin": fin,
+            "nb_devis": audit.devis_emis(debut, fin).count(),
+        },
+    )
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+CLE_SESSION_IMPORT = "pilotage_import"
+DUREE_FICHIERS_IMPORT = 24 * 3600
+
+
+def _dossier_imports() -> Path:
+    dossier = Path(settings.MEDIA_ROOT) / "imports"
+    dossier.mkdir(parents=True, exist_ok=True)
+    return dossier
+
+
+def _purger_imports() -> None:
+    """Files left by previews never confirmed are removed after a day."""
+    limite = time.time() - DUREE_FICHIERS_IMPORT
+    for f in _dossier_imports().iterdir():
+        try:
+            if f.is_file() and f.stat().st_mtime < limite:
+                f.unlink()
+        except OSError:
+            logger.warning("Fichier d'import non supprimé : %s", f.name)
+
+
+def _fichier_en_attente(request) -> tuple[Path, str] | None:
+    infos = request.session.get(CLE_SESSION_IMPORT)
+    if not infos:
+        return None
+    nom = Path(infos.get("fichier", "")).name  # only a name of ours, never a path
+    chemin = _dossier_imports() / nom
+    if not nom or not chemin.is_file():
+        return None
+    return chemin, infos.get("nom", nom)
+
+
+def _oublier_import(request) -> None:
+    en_attente = _fichier_en_attente(request)
+    if en_attente:
+        en_attente[0].unlink(missing_ok=True)
+    request.session.pop(CLE_SESSION_IMPORT, None)
+
+
+@gerant_requis
+def import_televerser(request):
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            _oublier_import(request)
+            _purger_imports()
+            envoye = form.cleaned_data["fichier"]
+            extension = ".xlsx" if envoye.name.lower().endswith(".xlsx") else ".csv"
+            # A random name: the upload's own name never reaches the filesystem.
+            nom = f"{secrets.token_hex(16)}{extension}"
+            with open(_dossier_imports() / nom, "wb") as f:
+                for morceau in envoye.chunks():
+                    f.write(morceau)
+            request.session[CLE_SESSION_IMPORT] = {"fichier": nom, "nom": envoye.name[:200]}
+            return redirect("pilotage:import_apercu")
+    else:
+        form = ImportForm()
+    return render(request, "pilotage/import_form.html", {"form": form})
+
+
+@gerant_requis
+def import_apercu(request):
+    en_attente = _fichier_en_attente(request)
+    if en_attente is None:
+        messages.info(request, "Choisissez d'abord le fichier à importer.")
+        return redirect("pilotage:import")
+    chemin, nom = en_attente
+    try:
+        analyse = importation.analyser(chemin.read_bytes(), nom)
+    except importation.ErreurFichier as exc:
+        _oublier_import(request)
+        messages.error(request, str(exc))
+        return redirect("pilotage:import")
+    return render(request, "pilotage/import_apercu.html", {"analyse": analyse})
+
+
+@gerant_requis
+@require_POST
+def import_confirmer(request):
+    en_attente = _fichier_en_attente(request)
+    if en_attente is None:
+        messages.error(request, "Le fichier à importer n'est plus disponible : recommencez.")
+        return redirect("pilotage:import")
+    chemin, nom = en_attente
+    if request.POST.get("annuler"):
+        _oublier_import(request)
+        messages.info(request, "Import annulé : rien n'a été enregistré.")
+        return redirect("pilotage:import")
+    try:
+        rapport = importation.importer(chemin.read_bytes(), nom, par=request.user)
+    except importation.ErreurFichier as exc:
+        _oublier_import(request)
+        messages.error(request, str(exc))
+        return redirect("pilotage:import")
+    except importation.ImportRefuse:
+        messages.error(
+            request, "Le fichier contient des erreurs : rien n'a été enregistré. Corrigez-les."
+        )
+        return redirect("pilotage:import_apercu")
+    _oublier_import(request)
+    request.session["pilotage_rapport_import"] = rapport.en_dict()
+    messages.success(
+        request,
+        f"Import terminé : {rapport.organisations_creees} organisation(s) et "
+        f"{rapport.contacts_crees} contact(s) créés.",
+    )
+    return redirect("pilotage:import_rapport")
+
+
+@gerant_requis
+def import_rapport(request):
+    rapport = request.session.get("pilotage_rapport_import")
+    if not rapport:
+        return redirect("pilotage:import")
+    return render(request, "pilotage/import_rapport.html", {"rapport": rapport})
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+@gerant_requis
+def exports_page(request):
+    q = request.GET.get("q", "").strip()
+    organisations = (
+        Organisation.objects.filter(raison_sociale__icontains=q).order_by("raison_sociale")[:20]
+        if q
+        else []
+    )
+    listes = [
+        ("organisations", "Prospects et clients"),
+        ("demandes", "Demandes"),
+        ("devis", "Devis"),
+        ("reclamations", "Réclamations"),
+    ]
+    return render(
+        request,
+        "pilotage/exports.html",
+        {"q": q, "organisations": organisations, "listes": listes},
+    )
+
+
+@gerant_requis
+def export_liste(request, liste: str):
+    if liste not in exports.LISTES:
+        raise Http404("Liste inconnue")
+    format = request.GET.get("format", "csv")
+    if format not in exports.FORMATS:
+        format = "csv"
+    contenu = exports.exporter_liste(liste, request.GET, request.user, format)
+    type_mime, extension = exports.FORMATS[format]
+    reponse = HttpResponse(contenu, content_type=type_mime)
+    nom = f"{liste}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
+
+
+@gerant_requis
+def export_dossier_client(request, pk: int):
+    org = get_object_or_404(
+        Organisation.objects.select_related("responsable", "recommande_par").avec_statut(), pk=pk
+    )
+    reponse = HttpResponse(exports.dossier_client(org), content_type=exports.FORMATS["xlsx"][0])
+    nom = f"dossier-{slugify(org.raison_sociale)[:60] or org.pk}-{timezone.localdate():%Y-%m-%d}"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
+    return reponse
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+@membre_requis
+def mon_agenda(request):
+    jeton = agenda.jeton_de(request.user)
+    return render(
+        request,
+        "pilotage/agenda.html",
+        {"url": request.build_absolute_uri(jeton.get_absolute_url())},
+    )
+
+
+@membre_requis
+@require_POST
+def agenda_renouveler(request):
+    agenda.renouveler(request.user)
+    messages.success(
+        request, "Nouveau lien créé : l'ancien ne fonctionne plus. Collez le nouveau dans Outlook."
+    )
+    return redirect(reverse("pilotage:agenda"))
+
+
+@never_cache
+def agenda_ics(request, jeton: str):
+    """The feed, reached without a session by the calendar software: the token is the key."""
+    user = agenda.utilisateur_du_jeton(jeton)
+    if user is None:
+        raise Http404("Agenda introuvable")
+    contenu = agenda.calendrier(user, le=timezone.localdate())
+    reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
+    reponse["Content-Disposition"] = 'inline; filename="iod-crm.ics"'
+    reponse["Referrer-Policy"] = "no-referrer"
+    reponse["X-Robots-Tag"] = "noindex"
+    return reponse
