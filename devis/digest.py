@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from crm.digest import Ligne, limiter, section
+from crm.digest import LIGNES_PAR_SECTION, Ligne, limiter, section
 from crm.roles import est_gerant
 from devis import selectors
 from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord
@@ -98,15 +98,17 @@ def questions_clients(user, le: date) -> list[Ligne]:
     """Questions asked this past week on quotes still waiting for the client's answer."""
     if user is not None and not est_gerant(user):
         return []
-    questions = (
-        QuestionClient.objects.filter(
-            posee_le__gt=le - timedelta(days=7),
-            posee_le__lte=le,
-            devis__statut__in=[StatutDevis.ENVOYE, StatutDevis.SANS_SUITE],
+    # The week's questions are few: the quote's status is checked here rather than in SQL,
+    # where a join on the quotes' status made the planner walk every open quote.
+    questions = [
+        q
+        for q in QuestionClient.objects.filter(
+            posee_le__gt=le - timedelta(days=7), posee_le__lte=le
         )
         .select_related("devis__organisation")
-        .order_by("-posee_le", "-pk")
-    )
+        .order_by("-posee_le", "-pk")[:500]
+        if q.devis.statut in (StatutDevis.ENVOYE, StatutDevis.SANS_SUITE)
+    ]
     return [
         Ligne(
             texte=f"{q.devis.reference} — {q.devis.organisation} — {q.devis.objet}",
@@ -115,5 +117,5 @@ def questions_clients(user, le: date) -> list[Ligne]:
             + (f", {q.nom}" if q.nom else "")
             + f" : « {q.message if len(q.message) <= 120 else q.message[:119] + '…'} »",
         )
-        for q in limiter(questions)
+        for q in questions[:LIGNES_PAR_SECTION]
     ]

@@ -247,6 +247,13 @@ class Devis(Horodate):
             models.Index(fields=["statut", "relance_due_le"]),
             models.Index(fields=["statut", "sans_suite_le"]),
             models.Index(fields=["statut", "envoye_le"]),
+            models.Index(fields=["classe_sans_suite_le"]),
+            # The quotes the daily rules and the to-do page look at: waiting for an answer.
+            models.Index(
+                fields=["relance_due_le"],
+                condition=Q(statut="envoye", reponse_le__isnull=True),
+                name="devis_en_attente_relance_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,7 +3,6 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
-from crm.models import Organisation
 from reclamations.models import Gravite, NatureReclamation, Reclamation, StatutReclamation
 from reclamations.selectors import filtrer_par_delai
 
@@ -18,12 +17,13 @@ class ReclamationFilter(django_filters.FilterSet):
     gravite = django_filters.ChoiceFilter(
         label="Gravité", choices=Gravite.choices, empty_label="Toutes"
     )
-    organisation = django_filters.ModelChoiceFilter(
-        label="Client",
-        queryset=Organisation.objects.filter(reclamations__isnull=False)
-        .distinct()
-        .order_by("raison_sociale"),
-        empty_label="Tous",
+    # A text search rather than a <select> of every client: the list stays light on a large
+    # history. ``organisation`` (an id) is kept for links from the dashboard.
+    client = django_filters.CharFilter(
+        label="Client", field_name="organisation__raison_sociale", lookup_expr="icontains"
+    )
+    organisation = django_filters.NumberFilter(
+        field_name="organisation_id", widget=django_filters.widgets.forms.HiddenInput
     )
     delai = django_filters.ChoiceFilter(
         label="Délais", choices=DELAIS, method="filtrer_delai", empty_label="Tous"
@@ -31,7 +31,7 @@ class ReclamationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Reclamation
-        fields = ["statut", "nature", "gravite", "organisation", "delai"]
+        fields = ["statut", "nature", "gravite", "client", "organisation", "delai"]
 
     def __init__(self, *args, le=None, **kwargs):
         super().__init__(*args, **kwargs)

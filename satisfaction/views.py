@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -146,9 +147,15 @@ def _public(request, gabarit: str, contexte: dict | None = None, *, status: int 
     return response
 
 
+@csrf_exempt
 @ratelimit(key="ip", rate=_limite, block=False)
 def enquete_publique(request, jeton: str):
     """The only page open without an account: the client answers once, before expiry.
+
+    CSRF is exempted on purpose: the page sends « Referrer-Policy: no-referrer », so browsers
+    post with « Origin: null », which Django's CSRF check rejects. The page has no session and
+    no ambient authority: its only key is the secret token in its own URL, which a forging
+    site cannot know (the same reasoning as the quote's public page).
 
     A wrong token is a plain 404, an expired survey a 410: neither says anything of other
     surveys. Too many tries from one address get a 429 before any lookup.

@@ -140,6 +140,7 @@ def test_wrong_token_is_a_plain_french_404(client):
 def test_acceptance_by_the_page_records_the_evidence_and_tells_everyone(client, gerant):
     devis = envoye_aujourdhui()
     chemin = lien_acceptation(devis)
+    telecharge = client.get(chemin + "?pdf=1").content  # what the client read before accepting
     reponse = accepter(client, chemin, **{"accepter-signature": PNG})
     assert reponse.status_code == 302 and reponse["Location"] == f"{chemin}?merci=accepte"
 
@@ -159,6 +160,7 @@ def test_acceptance_by_the_page_records_the_evidence_and_tells_everyone(client, 
         accepte = f.read()
     assert accepte.startswith(b"%PDF")
     assert accord.empreinte_pdf == hashlib.sha256(accepte).hexdigest()
+    assert accord.empreinte_pdf == hashlib.sha256(telecharge).hexdigest()  # same bytes
     assert devis.reference in texte_pdf(accepte)
     # The quote's history says how the answer came.
     raisons = list(devis.history.values_list("history_change_reason", flat=True))
