@@ -32,6 +32,7 @@ from crm.forms import (
     RevueForm,
 )
 from crm.historique import historique
+from crm.pages import page_formulaire
 from crm.roles import est_gerant
 from crm.services import changer_statut_mission, decider_faisabilite, enregistrer_demande
 from crm.timeline import chronologie
@@ -157,10 +158,8 @@ def apercu_digest(request):
 
 
 def _formulaire(request, form, *, titre: str, retour: str, multipart: bool = False, aide: str = ""):
-    return render(
-        request,
-        "crm/formulaire.html",
-        {"form": form, "titre": titre, "retour": retour, "multipart": multipart, "aide": aide},
+    return page_formulaire(
+        request, form, titre=titre, retour=retour, multipart=multipart, aide=aide
     )
 
 

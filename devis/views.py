@@ -23,6 +23,7 @@ from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
 from crm.models import Entreprise
+from crm.pages import page_formulaire
 from crm.templatetags.crm_tags import format_euros
 from devis import services
 from devis.forms import (
@@ -219,16 +220,8 @@ def creer_depuis_demande(request, demande_pk: int):
 
 
 def _formulaire(request, devis, form, titre: str, *, multipart: bool = False, aide: str = ""):
-    return render(
-        request,
-        "crm/formulaire.html",
-        {
-            "form": form,
-            "titre": titre,
-            "retour": devis.get_absolute_url(),
-            "multipart": multipart,
-            "aide": aide,
-        },
+    return page_formulaire(
+        request, form, titre=titre, retour=devis.get_absolute_url(), multipart=multipart, aide=aide
     )
 
 

@@ -13,6 +13,7 @@ from crm.acces import gerant_requis, membre_requis
 from crm.exceptions import RefusMetier
 from crm.historique import historique
 from crm.models import Mission
+from crm.pages import page_formulaire
 from crm.roles import est_gerant
 from reclamations import forms as f
 from reclamations import selectors, services
@@ -93,11 +94,7 @@ def tableau(request):
 
 
 def _formulaire(request, form, titre: str, retour: str, aide: str = ""):
-    return render(
-        request,
-        "crm/formulaire.html",
-        {"form": form, "titre": titre, "retour": retour, "aide": aide},
-    )
+    return page_formulaire(request, form, titre=titre, retour=retour, aide=aide)
 
 
 def _etape(request, pk: int, classe, titre: str, appliquer, succes: str):

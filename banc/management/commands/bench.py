@@ -247,7 +247,7 @@ class Command(BaseCommand):
             "devis": url("devis:liste"),
             "reclamations": url("reclamations:liste"),
             "aujourdhui": url("accueil"),
-            "tableau_de_bord": url("pilotage:tableau_de_bord"),
+            "tableau_de_bord": url("pilotage:tableau"),
             "organisation": url("crm:organisation", org.pk),
         }
 
