@@ -629,7 +629,8 @@ def etat_lien(devis: Devis, *, le: date) -> EtatLien:
 def _verrouiller_ouvert(devis: Devis, *, le: date) -> Devis:
     """Lock the quote's row and check its link is still open (inside a transaction)."""
     devis = (
-        Devis.objects.select_for_update()
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        Devis.objects.select_for_update(of=("self",))
         .select_related("organisation", "contact", "remplace")
         .get(pk=devis.pk)
     )
