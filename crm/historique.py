@@ -35,7 +35,7 @@ def historique(obj, *, limite: int = 50) -> list[Changement]:
                 quand=h.history_date,
                 qui=(h.history_user.get_full_name() or h.history_user.get_username())
                 if h.history_user
-                else "Règle automatique",
+                else "Sans compte (règle quotidienne, ou le client par son lien)",
                 type={"+": "Création", "~": "Modification", "-": "Suppression"}[h.history_type],
                 raison=h.history_change_reason or "",
                 champs=champs,

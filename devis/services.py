@@ -680,6 +680,11 @@ def tampon_acceptation(accord: Accord) -> dict:
         "nom": accord.signataire_nom,
         "fonction": accord.signataire_fonction,
         "empreinte": accord.empreinte_pdf,
+        # A data: URL (checked PNG, see verifier_signature): the only non-static resource the
+        # PDF fetcher lets through, and it fetches nothing.
+        "signature": accord.signature
+        if (accord.signature or "").startswith("data:image/png;base64,")
+        else "",
     }
 
 

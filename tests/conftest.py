@@ -294,11 +294,26 @@ def navigateur():
         browser.close()
 
 
+def _robuste(onglet):
+    """Navigation waits for the DOM, not for the « load » event: on a loaded CI machine a
+    stray static request (an icon font, the favicon) to the test server can hold « load » back
+    for seconds, while the page under test is already there."""
+    onglet.set_default_timeout(30000)
+    for nom in ("goto", "wait_for_url", "expect_navigation", "reload"):
+        origine = getattr(onglet, nom)
+
+        def enveloppe(*args, _origine=origine, **kwargs):
+            kwargs.setdefault("wait_until", "domcontentloaded")
+            return _origine(*args, **kwargs)
+
+        setattr(onglet, nom, enveloppe)
+    return onglet
+
+
 @pytest.fixture
 def page(navigateur, request):
     contexte = navigateur.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    onglet = contexte.new_page()
-    onglet.set_default_timeout(15000)
+    onglet = _robuste(contexte.new_page())
     yield onglet
     ARTEFACTS.mkdir(exist_ok=True)
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
@@ -316,8 +331,7 @@ def telephone(navigateur):
         is_mobile=True,
         has_touch=True,
     )
-    onglet = contexte.new_page()
-    onglet.set_default_timeout(15000)
+    onglet = _robuste(contexte.new_page())
     yield onglet
     contexte.close()
 
