@@ -189,7 +189,10 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# No automatic thousands separator: it also reaches ids printed in templates (a link built as
+# ?organisation={{ org.pk }} became « 1 096 » past 999 — found by a browser test). Amounts are
+# formatted by the crm_tags « euros » filter, counts by « intcomma » where wanted.
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -50,7 +50,11 @@ def test_gerant_handles_a_complaint_from_record_to_close_in_the_browser(
     # Recueil: from the mission's page, organisation, mission and contact already chosen.
     page.goto(f"{base}{mission.get_absolute_url()}")
     page.click(".entete-page a:has-text('Réclamation')")
-    page.wait_for_url(re.compile(r"/reclamations/nouvelle/\?organisation=\d+&mission=\d+$"))
+    page.wait_for_selector("textarea[name=description]")
+    assert re.search(
+        rf"/reclamations/nouvelle/\?organisation={mission.devis.organisation_id}&mission={mission.pk}$",
+        page.url,
+    ), page.url
     assert page.input_value("select[name=organisation]") == str(mission.devis.organisation_id)
     assert page.input_value("select[name=mission]") == str(mission.pk)
     assert page.input_value("select[name=contact]") == str(contact.pk)

@@ -103,3 +103,13 @@ def test_login_in_chromium_reaches_the_home_page(live_server, page, gerant):
     texte = page.inner_text("body")
     assert "Dominique" in texte
     assert "Gérant" in texte
+
+
+@pytest.mark.django_db
+def test_ids_above_999_are_printed_without_thousands_separator_in_links(client_gerant):
+    from crm.models import Organisation
+
+    org = Organisation.objects.create(pk=1234, raison_sociale="Grand Compte SA")
+    page = client_gerant.get(org.get_absolute_url()).content.decode()
+    assert "?organisation=1234" in page
+    assert "1\u00a0234" not in page and "1 234" not in page
