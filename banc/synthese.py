@@ -16,10 +16,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm import jetons
-from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres, ajouter_mois
 from crm.models import Contact, Demande, Interaction, Mission, Organisation
 from devis.models import Devis, LigneDevis, StatutDevis
+from devis.services import echeances_envoi
 from reclamations.models import Reclamation, StatutReclamation
+from reclamations.services import echeances as echeances_reclamation
 from satisfaction.models import Enquete, Reponse
 
 LOT = 5000
@@ -85,7 +86,7 @@ class Generateur:
 
     def _echeances(self, envoi: date) -> tuple[date, date]:
         if envoi not in self.calendrier:
-            self.calendrier[envoi] = (ajouter_jours_ouvres(envoi, 5), ajouter_mois(envoi, 1))
+            self.calendrier[envoi] = echeances_envoi(envoi)
         return self.calendrier[envoi]
 
     def _jour(self, jours_max: int, jours_min: int = 0) -> date:
@@ -271,9 +272,8 @@ class Generateur:
                 organisation_id=orgs[h.randrange(len(orgs))],
                 recue_le=recue,
                 description="Retard dans la restitution.",
-                accuse_du_le=ajouter_jours_ouvres(recue, 2),
-                reponse_due_le=ajouter_jours_ouvrables(recue, 5),
             )
+            r.accuse_du_le, r.reponse_due_le = echeances_reclamation(recue)
             if (self.le - recue).days > 20 or h.random() < 0.5:
                 r.accuse_le = recue + timedelta(days=1)
                 r.repondue_le = recue + timedelta(days=h.randint(2, 9))

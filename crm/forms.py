@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import timezone
+
+from crm.models import Contact, Demande, Entreprise, Interaction, Organisation
 
 
 class ConnexionForm(AuthenticationForm):
@@ -107,12 +112,6 @@ class RevueForm(forms.Form):
 
 # --- Business forms (organisations, contacts, interactions, requests) --------------------------
 
-import re  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-
-from crm.models import Contact, Demande, Interaction, Organisation  # noqa: E402
-
 
 class MontantField(forms.DecimalField):
     """Accepts French amounts as typed: « 1 234,50 », « 1234.50 », « 1 234,50 € ».
@@ -154,6 +153,16 @@ def refuser_futur(valeur):
     if valeur and valeur > timezone.localdate():
         raise forms.ValidationError("Cette date est dans le futur.")
     return valeur
+
+
+class DateMetierField(forms.DateField):
+    """A business date typed by a user: a date picker, today by default, never in the future."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DateInput())
+        kwargs.setdefault("initial", timezone.localdate)
+        kwargs["validators"] = [*kwargs.get("validators", []), refuser_futur]
+        super().__init__(*args, **kwargs)
 
 
 TYPES_FICHIERS = {
@@ -253,9 +262,7 @@ class ContactForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
-    date = forms.DateField(
-        label="Date", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
-    )
+    date = DateMetierField(label="Date")
 
     class Meta:
         model = Interaction
@@ -293,9 +300,7 @@ class DemandeForm(forms.ModelForm):
     contact_prenom = forms.CharField(label="Prénom", required=False, max_length=100)
     contact_email = forms.EmailField(label="Email", required=False)
     contact_telephone = forms.CharField(label="Téléphone", required=False, max_length=25)
-    recue_le = forms.DateField(
-        label="Reçue le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
-    )
+    recue_le = DateMetierField(label="Reçue le")
     fiche_de_poste = forms.FileField(
         label="Fiche de poste (PDF, Word, image ; 10 Mo max.)",
         required=False,
@@ -348,8 +353,6 @@ class EntrepriseForm(forms.ModelForm):
     site_web = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
     class Meta:
-        from crm.models import Entreprise
-
         model = Entreprise
         fields = [
             "raison_sociale",

@@ -327,10 +327,15 @@ class StatutDemande(models.TextChoices):
     REORIENTEE = "reorientee", "Réorientée"
 
 
-def _chemin_fiche(instance: Demande, filename: str) -> str:
-    # Random names: an upload's own name never reaches the filesystem.
+def chemin_aleatoire(dossier: str, filename: str) -> str:
+    """Where an upload is stored: a random name, so an upload's own name never reaches the
+    filesystem (only its extension is kept, for the download's type)."""
     extension = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"demandes/{secrets.token_hex(16)}.{extension}"
+    return f"{dossier}/{secrets.token_hex(16)}.{extension}"
+
+
+def _chemin_fiche(instance: Demande, filename: str) -> str:
+    return chemin_aleatoire("demandes", filename)
 
 
 class Demande(Horodate):

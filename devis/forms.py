@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from devis.models import ModeRelance, MotifRefus, Reponse
-
-
-class DateMetierField(forms.DateField):
-    """A business date typed by the gérant: never in the future."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        super().__init__(*args, **kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("Cette date est dans le futur.")
+from crm.forms import DateInput, DateMetierField, MontantField, valider_document
+from crm.models import Contact
+from crm.roles import CONSULTANT
+from devis.models import (
+    Devis,
+    LigneDevis,
+    LigneModele,
+    ModeleDevis,
+    ModeRelance,
+    MotifRefus,
+    Reponse,
+    TypeAccord,
+)
 
 
 class EnvoiForm(forms.Form):
@@ -29,14 +29,14 @@ class EnvoiForm(forms.Form):
         widget=forms.RadioSelect,
         initial="email",
     )
-    le = DateMetierField(label="Envoyé le", initial=timezone.localdate)
+    le = DateMetierField(label="Envoyé le")
 
 
 class ReponseForm(forms.Form):
     decision = forms.ChoiceField(
         label="Réponse du client", choices=Reponse.choices, widget=forms.RadioSelect
     )
-    le = DateMetierField(label="Reçue le", initial=timezone.localdate)
+    le = DateMetierField(label="Reçue le")
     motif_refus = forms.ModelChoiceField(
         label="Motif du refus", queryset=MotifRefus.objects.filter(actif=True), required=False
     )
@@ -53,7 +53,7 @@ class ReponseForm(forms.Form):
 
 class RelanceForm(forms.Form):
     mode = forms.ChoiceField(label="Relance", choices=ModeRelance.choices, widget=forms.RadioSelect)
-    le = DateMetierField(label="Faite le", initial=timezone.localdate)
+    le = DateMetierField(label="Faite le")
     note = forms.CharField(
         label="Note (ce que le client a dit)",
         required=False,
@@ -62,10 +62,6 @@ class RelanceForm(forms.Form):
 
 
 # --- Editing a draft quote ------------------------------------------------------------------
-
-from crm.forms import MontantField  # noqa: E402
-from crm.models import Contact  # noqa: E402
-from devis.models import Devis, LigneDevis  # noqa: E402
 
 
 class DevisForm(forms.ModelForm):
@@ -122,21 +118,13 @@ LigneFormSet = forms.inlineformset_factory(
 
 # --- Agreement, contract review, launch ---------------------------------------------------------
 
-from django.contrib.auth import get_user_model  # noqa: E402
-
-from crm.forms import DateInput, refuser_futur, valider_document  # noqa: E402
-from crm.roles import CONSULTANT  # noqa: E402
-from devis.models import TypeAccord  # noqa: E402
-
 
 class AccordForm(forms.Form):
     type = forms.ChoiceField(
         label="Type d'accord",
         choices=[c for c in TypeAccord.choices if c[0] != "acceptation_en_ligne"],
     )
-    recu_le = forms.DateField(
-        label="Reçu le", widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
-    )
+    recu_le = DateMetierField(label="Reçu le")
     reference_client = forms.CharField(
         label="Référence client (n° de bon de commande)", required=False, max_length=100
     )
@@ -208,9 +196,6 @@ class LancementForm(forms.Form):
         if data.get("fin") and data.get("debut") and data["fin"] < data["debut"]:
             self.add_error("fin", "La fin ne peut pas précéder le début.")
         return data
-
-
-from devis.models import LigneModele, ModeleDevis  # noqa: E402
 
 
 class ModeleDevisForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from crm.models import Horodate
+from crm.models import Horodate, chemin_aleatoire
 
 CENTIME = Decimal("0.01")
 
@@ -397,8 +397,7 @@ class TypeAccord(models.TextChoices):
 
 
 def _chemin_accord(instance: Accord, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"accords/{secrets.token_hex(16)}.{extension}"
+    return chemin_aleatoire("accords", filename)
 
 
 class Accord(Horodate):

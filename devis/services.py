@@ -130,6 +130,15 @@ def ajouter_ligne(
 # --- Sending ---------------------------------------------------------------------------------
 
 
+def echeances_envoi(envoye_le: date) -> tuple[date, date]:
+    """(relance due, « sans suite ») of a quote sent on ``envoye_le`` (DESIGN §5): 5 jours
+    ouvrés later, and one calendar month later (31 January → 28/29 February)."""
+    return (
+        ajouter_jours_ouvres(envoye_le, settings.CRM_RELANCE_JOURS_OUVRES),
+        ajouter_mois(envoye_le, settings.CRM_SANS_SUITE_MOIS),
+    )
+
+
 def verifier_envoi_possible(devis: Devis, *, email: bool) -> None:
     """Raise RefusMetier with the reason when the quote cannot be sent."""
     if devis.statut != StatutDevis.BROUILLON:
@@ -172,8 +181,7 @@ def envoyer_devis(devis: Devis, *, le: date, par=None, email: bool = True) -> De
             devis.numero = prochain_numero("DEV", le.year)
         devis.statut = StatutDevis.ENVOYE
         devis.envoye_le = le
-        devis.relance_due_le = ajouter_jours_ouvres(le, settings.CRM_RELANCE_JOURS_OUVRES)
-        devis.sans_suite_le = ajouter_mois(le, settings.CRM_SANS_SUITE_MOIS)
+        devis.relance_due_le, devis.sans_suite_le = echeances_envoi(le)
         devis.nouveau_nonce()
         devis.jeton_empreinte = jetons.empreinte(jetons.jeton(USAGE_JETON, devis.jeton_nonce))
         devis._change_reason = "Envoi du devis" if email else "Marqué comme envoyé"

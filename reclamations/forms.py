@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
-from crm.forms import DateInput, MontantField, refuser_futur
+from crm.forms import DateInput, DateMetierField, MontantField, refuser_futur
 from crm.models import Contact, Mission, Organisation
 from reclamations.models import (
     Action,
@@ -17,9 +16,7 @@ from reclamations.models import (
 
 
 def _date(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=DateInput(), initial=timezone.localdate, validators=[refuser_futur]
-    )
+    return DateMetierField(label=label)
 
 
 class ReclamationForm(forms.Form):

@@ -9,12 +9,14 @@ from datetime import date
 import pytest
 from django.db.models import Count
 
-from crm.calendrier import ajouter_jours_ouvres, ajouter_mois
+from crm.calendrier import ajouter_jours_ouvres
 from crm.models import Organisation
 from devis.models import Devis, Relance, StatutDevis
+from devis.services import echeances_envoi
 from tests.conftest import Worker, url_base_de_test
 
 ENVOI = date(2026, 3, 2)
+RELANCE, SANS_SUITE = echeances_envoi(ENVOI)
 
 
 def creer_devis_dus(n: int) -> list[int]:
@@ -27,8 +29,8 @@ def creer_devis_dus(n: int) -> list[int]:
             numero=f"DEV-2026-{i:04d}",
             statut=StatutDevis.ENVOYE,
             envoye_le=ENVOI,
-            relance_due_le=ajouter_jours_ouvres(ENVOI, 5),
-            sans_suite_le=ajouter_mois(ENVOI, 1),
+            relance_due_le=RELANCE,
+            sans_suite_le=SANS_SUITE,
         )
         for i in range(1, n + 1)
     )

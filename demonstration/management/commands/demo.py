@@ -1025,18 +1025,18 @@ class Command(BaseCommand):
         )
         if debut <= self.aujourdhui:
             self.chrono.planifier(
-                debut, lambda: self._statut_mission(mission, StatutMission.EN_COURS)
+                debut, lambda: self._statut_mission(mission, StatutMission.EN_COURS, debut)
             )
         if fin <= self.aujourdhui:
             self.chrono.planifier(
-                fin, lambda: self._statut_mission(mission, StatutMission.TERMINEE)
+                fin, lambda: self._statut_mission(mission, StatutMission.TERMINEE, fin)
             )
             self._apres_mission(mission, fin, cas)
 
-    def _statut_mission(self, mission: Mission, statut: str) -> None:
-        mission.statut = statut
-        mission._change_reason = f"Mission {StatutMission(statut).label.lower()}"
-        mission.save(update_fields=["statut", "modifie_le"])
+    def _statut_mission(self, mission: Mission, statut: str, le: date) -> None:
+        from crm.services import changer_statut_mission
+
+        changer_statut_mission(mission, statut=statut, le=le, par=self.gerant)
 
     def _apres_mission(self, mission: Mission, fin: date, cas: Cas) -> None:
         """Debrief the day after, survey a few days later (PROC-020 §3.6), complaint if any."""
