@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 GERANT = "Gérant"
 CONSULTANT = "Consultant"
+ROLES = (GERANT, CONSULTANT)
+
+
+def _annotation(role: str) -> str:
+    return "_crm_role_" + ("gerant" if role == GERANT else "consultant")
+
+
+def avec_roles(utilisateurs: QuerySet) -> QuerySet:
+    """Users with their roles read in the same query (the authentication backend loads the
+    signed-in user this way, so a page pays no query for its rights checks)."""
+    from django.contrib.auth.models import Group
+
+    return utilisateurs.annotate(
+        **{
+            _annotation(role): Exists(Group.objects.filter(name=role, user=OuterRef("pk")))
+            for role in ROLES
+        }
+    )
 
 
 def _groupes(user) -> set[str]:
@@ -12,7 +32,10 @@ def _groupes(user) -> set[str]:
     # Cached on the user object: one query per request, whatever the number of checks.
     cache = getattr(user, "_crm_groupes", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        if hasattr(user, _annotation(GERANT)):  # loaded through avec_roles()
+            cache = {role for role in ROLES if getattr(user, _annotation(role))}
+        else:
+            cache = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
         user._crm_groupes = cache
     return cache
 

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "crm.sessions.SessionGlissanteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,11 +148,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "login"
-# Inactivity timeout (sliding: every request pushes the expiry back), and the session also ends
-# when the browser closes and at logout. A deactivated user is refused on their next request
-# (ModelBackend.get_user checks is_active).
+# Inactivity timeout (sliding: activity pushes the expiry back, refreshed at most every
+# CRM_SESSION_RAFRAICHISSEMENT seconds by crm.sessions so that most pages write nothing), and
+# the session also ends when the browser closes and at logout. A deactivated user is refused on
+# their next request (the backend's get_user checks is_active).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+CRM_SESSION_RAFRAICHISSEMENT = env.int("CRM_SESSION_RAFRAICHISSEMENT", default=5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that pair
@@ -159,7 +162,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user of each request with their roles in one query.
+    "crm.authentification.ModelBackendAvecRoles",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

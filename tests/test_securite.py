@@ -21,7 +21,9 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,9 +187,9 @@ def test_a_long_passphrase_is_accepted(gerant):
 
 @pytest.mark.django_db
 def test_session_ends_after_inactivity_but_activity_keeps_it_alive(client, gerant):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     age = settings.SESSION_COOKIE_AGE
     assert age <= 4 * 3600
+    assert age / 10 >= settings.CRM_SESSION_RAFRAICHISSEMENT
     client.force_login(gerant)
     debut = timezone.now()
     with time_machine.travel(debut + timedelta(seconds=age * 0.75), tick=False):
@@ -198,6 +200,44 @@ def test_session_ends_after_inactivity_but_activity_keeps_it_alive(client, geran
     with time_machine.travel(debut + timedelta(seconds=age * 2.6), tick=False):
         reponse = client.get(reverse("accueil"))
     assert reponse.status_code == 302 and reponse["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_session_row_is_rewritten_at_most_once_per_refresh_interval(client, gerant):
+    client.force_login(gerant)
+    debut = timezone.now()
+    cle = client.session.session_key
+
+    def expiration():
+        return Session.objects.get(session_key=cle).expire_date
+
+    def ecritures_de_session(instant) -> int:
+        with time_machine.travel(instant, tick=False), CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("accueil")).status_code == 200
+        return sum('UPDATE "django_session"' in q["sql"] for q in ctx.captured_queries)
+
+    assert ecritures_de_session(debut + timedelta(seconds=10)) == 1  # first page: refreshed
+    premiere = expiration()
+    intervalle = settings.CRM_SESSION_RAFRAICHISSEMENT
+    assert ecritures_de_session(debut + timedelta(seconds=10 + intervalle / 2)) == 0
+    assert expiration() == premiere
+    assert ecritures_de_session(debut + timedelta(seconds=10 + intervalle + 1)) == 1
+    assert expiration() - premiere >= timedelta(seconds=intervalle)
+
+
+@pytest.mark.django_db
+def test_roles_come_with_the_user_and_a_change_applies_on_the_next_request(client, gerant):
+    """The backend reads the user and their roles in one query, on every request: a gérant
+    taken out of the group loses the gérant's pages at once."""
+    client.force_login(gerant)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("pilotage:tableau")).status_code == 200
+    assert not any(
+        "auth_user_groups" in q["sql"] and "EXISTS" not in q["sql"].upper()
+        for q in ctx.captured_queries
+    )
+    gerant.groups.clear()
+    assert client.get(reverse("pilotage:tableau")).status_code == 403
 
 
 @pytest.mark.django_db

@@ -1,0 +1,32 @@
+"""Sliding sessions that do not write to the database on every request."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+
+CLE_RAFRAICHIE = "_crm_rafraichie"
+
+
+class SessionGlissanteMiddleware:
+    """Push a signed-in session's expiry back (``SESSION_COOKIE_AGE`` of inactivity) at most
+    once every ``CRM_SESSION_RAFRAICHISSEMENT`` seconds.
+
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` rewrites the session row on every page; here the
+    session is only marked modified when its last refresh is older than the interval, so the
+    inactivity timeout is exact to within that interval and most pages write nothing.
+    Anonymous requests are left alone (no session is created for them).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.get(SESSION_KEY) is not None:
+            maintenant = int(time.time())
+            if maintenant - session.get(CLE_RAFRAICHIE, 0) >= settings.CRM_SESSION_RAFRAICHISSEMENT:
+                session[CLE_RAFRAICHIE] = maintenant  # marks it modified: saved with a new expiry
+        return self.get_response(request)
