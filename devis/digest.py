@@ -14,30 +14,27 @@ from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord
 
 @section("relances", "Relances à faire", ordre=20)
 def relances(user, le: date) -> list[Ligne]:
+    """Relances due by Sunday: created by the daily rule, or falling due later this week."""
     _, dimanche = selectors.semaine(le)
     lignes = []
-    for r in limiter(selectors.relances_a_faire(dimanche, user=user)):
-        d = r.devis
-        lignes.append(
-            Ligne(
-                texte=f"{d.numero} — {d.organisation} — {d.objet}",
-                url=d.get_absolute_url(),
-                detail=f"envoyé le {d.envoye_le:%d/%m/%Y}, relance due le {r.due_le:%d/%m/%Y}"
-                + (f" — {d.contact.nom_complet}" if d.contact else ""),
-                en_retard=r.due_le < le,
-                telephone=d.contact.telephone_principal if d.contact else "",
-                relance_url=reverse("devis:relance", args=[d.pk]) if r.due_le <= le else "",
+    for d in limiter(selectors.relances_a_venir(dimanche, user=user)):
+        creee = selectors.relance_de(d) is not None
+        detail = f"relance due le {d.echeance:%d/%m/%Y}"
+        if creee:
+            detail = f"envoyé le {d.envoye_le:%d/%m/%Y}, {detail}" + (
+                f" — {d.contact.nom_complet}" if d.contact else ""
             )
-        )
-    # Relances falling due later this week, not yet created by the daily rule.
-    for d in limiter(selectors.relances_de_la_semaine(le, dimanche, user=user)):
         lignes.append(
             Ligne(
                 texte=f"{d.numero} — {d.organisation} — {d.objet}",
                 url=d.get_absolute_url(),
-                detail=f"relance due le {d.relance_due_le:%d/%m/%Y}",
-                en_retard=d.relance_due_le < le,
+                detail=detail,
+                en_retard=d.echeance < le,
                 telephone=d.contact.telephone_principal if d.contact else "",
+                # One click on « Aujourd'hui » once the relance exists and is due.
+                relance_url=reverse("devis:relance", args=[d.pk])
+                if creee and d.echeance <= le
+                else "",
             )
         )
     return lignes

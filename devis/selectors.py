@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from crm.roles import est_gerant
 from devis.models import Devis, Relance, StatutDevis
@@ -30,15 +31,32 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
     return _pour(qs, user, "devis__").order_by("due_le", "pk")
 
 
-def relances_de_la_semaine(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
-    """Quotes whose relance falls due by ``fin`` and is not created yet (the daily rule has not
-    run for them: later this week, or today before 07:00, or after a failed run)."""
+def relances_a_venir(fin: date, *, user=None) -> QuerySet[Devis]:
+    """Waiting quotes with a relance to do by ``fin``, in one query: the relance created by
+    the daily rule and not done yet, or falling due by ``fin`` and not created yet (later this
+    week, today before 07:00, or after a failed run; not for those who refuse canvassing).
+
+    Each quote comes with its ``relance`` (see ``relance_de``) and its ``echeance``, the day
+    the relance is due; earliest first.
+    """
+    creee = Q(relance__isnull=False, relance__faite_le__isnull=True, relance__due_le__lte=fin)
+    a_creer = (
+        Q(relance__isnull=True, relance_due_le__lte=fin)
+        & ~Q(organisation__ne_pas_prospecter=True)
+        & ~Q(contact__ne_pas_prospecter=True)
+    )
     qs = (
         Devis.objects.en_attente()
-        .a_relancer_possible()
-        .filter(relance__isnull=True, relance_due_le__lte=fin)
+        .filter(creee | a_creer)
+        .annotate(echeance=Coalesce("relance__due_le", "relance_due_le"))
+        .select_related("organisation", "contact", "relance")
     )
-    return _pour(qs, user).select_related("organisation", "contact").order_by("relance_due_le")
+    return _pour(qs, user).order_by("echeance", "pk")
+
+
+def relance_de(devis: Devis) -> Relance | None:
+    """The quote's relance, None when the daily rule has not created it yet."""
+    return devis.relance if hasattr(devis, "relance") else None
 
 
 def bientot_sans_suite(le: date, fin: date, *, user=None) -> QuerySet[Devis]:

@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 
 from crm.roles import est_gerant
 from crm.selectors import clients_cles_a_voir
-from devis.selectors import relances_a_faire, relances_de_la_semaine
+from devis.selectors import relance_de, relances_a_venir
 from pilotage.models import JetonCalendrier
 from reclamations.models import Reclamation
 
@@ -90,31 +90,19 @@ def calendrier(user, *, le: date) -> bytes:
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     horizon = le + timedelta(days=HORIZON_JOURS)
 
-    for r in relances_a_faire(horizon, user=user):
-        d = r.devis
-        cal.add_component(
-            _evenement(
-                f"relance-{d.pk}",
-                r.due_le,
-                f"Relance du devis {d.numero} — {d.organisation}"
-                + (" (en retard)" if r.due_le < le else ""),
-                f"Devis envoyé le {d.envoye_le:%d/%m/%Y} : {d.objet}"
-                + (
-                    f"\nContact : {d.contact.nom_complet} {d.contact.telephone_principal}"
-                    if d.contact
-                    else ""
-                ),
-                d.get_absolute_url(),
-                stamp,
-            )
+    for d in relances_a_venir(horizon, user=user):
+        contact = (
+            f"\nContact : {d.contact.nom_complet} {d.contact.telephone_principal}"
+            if d.contact and relance_de(d) is not None
+            else ""
         )
-    for d in relances_de_la_semaine(le, horizon, user=user):
         cal.add_component(
             _evenement(
                 f"relance-{d.pk}",
-                d.relance_due_le,
-                f"Relance du devis {d.numero} — {d.organisation}",
-                f"Devis envoyé le {d.envoye_le:%d/%m/%Y} : {d.objet}",
+                d.echeance,
+                f"Relance du devis {d.numero} — {d.organisation}"
+                + (" (en retard)" if d.echeance < le else ""),
+                f"Devis envoyé le {d.envoye_le:%d/%m/%Y} : {d.objet}" + contact,
                 d.get_absolute_url(),
                 stamp,
             )
