@@ -22,8 +22,7 @@ from satisfaction.models import Debrief, Reponse
 def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
     """Everything the report shows; ``le`` is the day it is drawn up."""
     debut_p, fin_p = periode_precedente(debut, fin)
-    c = selectors.indicateurs(debut, fin, le=le)
-    p = selectors.indicateurs(debut_p, fin_p, le=le)
+    c, p = selectors.indicateurs_periodes([(debut, fin), (debut_p, fin_p)], le=le)
     svg = {
         g["id"]: barres_svg(
             g["titre"],

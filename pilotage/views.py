@@ -33,8 +33,7 @@ def tableau(request):
     le = timezone.localdate()
     form, debut, fin = periode(request.GET, trimestre(le))
     debut_p, fin_p = periode_precedente(debut, fin)
-    c = selectors.indicateurs(debut, fin, le=le)
-    p = selectors.indicateurs(debut_p, fin_p, le=le)
+    c, p = selectors.indicateurs_periodes([(debut, fin), (debut_p, fin_p)], le=le)
     return render(
         request,
         "pilotage/tableau.html",

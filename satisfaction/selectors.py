@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncQuarter
 
+from crm import periodes as periodes_sql
 from crm.models import Mission, StatutMission, TypePrestation
+from crm.periodes import Periode
 from satisfaction.models import Attentes, Debrief, Enquete, Reponse
 
 # Days after sending before the one reminder (issue 6: « One reminder at most, 7 days after »).
@@ -80,21 +82,54 @@ def _filtrer(
     return reponses, debriefs
 
 
+_VIDE = {"n": 0, "satisfaits": 0, "promoteurs": 0, "detracteurs": 0, "effort": None}
+_SANS_DEBRIEF = {"oui": 0, "partiellement": 0, "non": 0}
+
+
+def indicateurs_periodes(
+    periodes: list[Periode], *, type_prestation: str | None = None, consultant=None
+) -> list[dict]:
+    """``indicateurs`` for each of several disjoint periods, in two queries whatever their
+    number (answers and debriefs grouped by period)."""
+    periodes_sql.verifier(periodes)
+    reponses, debriefs = _filtrer(
+        Reponse.objects.filter(periodes_sql.une_des("repondue_le", periodes)),
+        Debrief.objects.filter(periodes_sql.une_des("le", periodes)),
+        type_prestation,
+        consultant,
+    )
+    par_reponses = {
+        ligne["periode"]: ligne
+        for ligne in reponses.annotate(periode=periodes_sql.numero("repondue_le", periodes))
+        .values("periode")
+        .annotate(**_agregats())
+        .order_by()
+    }
+    par_debriefs = {
+        ligne["periode"]: ligne
+        for ligne in debriefs.annotate(periode=periodes_sql.numero("le", periodes))
+        .values("periode")
+        .annotate(**_comptes_debriefs())
+        .order_by()
+    }
+    resultats = []
+    for i in range(len(periodes)):
+        resultat = _calculer(par_reponses.get(i, _VIDE))
+        d = par_debriefs.get(i, _SANS_DEBRIEF)
+        resultat["debriefs"] = {k: d[k] for k in _SANS_DEBRIEF}
+        resultats.append(resultat)
+    return resultats
+
+
 def indicateurs(
     *, debut: date, fin: date, type_prestation: str | None = None, consultant=None
 ) -> dict:
     """Indicators over answers given between ``debut`` and ``fin`` (inclusive), optionally for
     one service type or one consultant's missions, with the debrief answers counted beside
-    (``debriefs``: counts of oui / partiellement / non)."""
-    reponses, debriefs = _filtrer(
-        reponses_entre(debut, fin),
-        Debrief.objects.filter(le__gte=debut, le__lte=fin),
-        type_prestation,
-        consultant,
-    )
-    resultat = indicateurs_de(reponses)
-    resultat["debriefs"] = debriefs.aggregate(**_comptes_debriefs())
-    return resultat
+    (``debriefs``: counts of oui / partiellement / non). Two queries."""
+    return indicateurs_periodes(
+        [(debut, fin)], type_prestation=type_prestation, consultant=consultant
+    )[0]
 
 
 def _trimestre(d: date) -> date:
@@ -140,10 +175,9 @@ def tendance_par_trimestre(
         .annotate(**_comptes_debriefs())
         .order_by("t")
     }
-    vide = {"n": 0, "satisfaits": 0, "promoteurs": 0, "detracteurs": 0, "effort": None}
     lignes = []
     for t in _trimestres(debut, fin):
-        ligne = _calculer(par_reponses.get(t, vide))
+        ligne = _calculer(par_reponses.get(t, _VIDE))
         d = par_debriefs.get(t, {})
         ligne["debriefs"] = {k: d.get(k, 0) for k in ("oui", "partiellement", "non")}
         ligne["trimestre"] = t

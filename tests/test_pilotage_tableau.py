@@ -161,7 +161,7 @@ def test_quote_figures_follow_the_quotes_sent_in_the_period(historique):
 
 
 def test_delays_sources_and_no_go(historique, django_assert_max_num_queries):
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         i = selectors.indicateurs(DEBUT, FIN, le=date(2026, 4, 15))
     # Answer to a request: 3 days (d1, Go and quote the same day), 6 (d2, quote), 1 (d3, No Go).
     assert i.delais.demandes_repondues == 3
@@ -216,6 +216,29 @@ def test_previous_period_and_empty_period(historique):
     assert vide.devis.conversion_repondus is None  # nothing to divide: « — », not 0 %
     assert vide.delais.reponse_jours is None
     assert vide.reclamations.taux_a_temps is None
+
+
+def test_several_periods_cost_the_queries_of_one_and_give_the_same_figures(
+    historique, django_assert_num_queries
+):
+    periodes = [
+        (DEBUT, FIN),
+        (date(2025, 10, 1), date(2025, 12, 31)),
+        (date(2020, 1, 1), date(2020, 3, 31)),
+    ]
+    le = date(2026, 4, 15)
+    seules = [selectors.indicateurs(debut, fin, le=le) for debut, fin in periodes]
+    with django_assert_num_queries(12):
+        ensemble = selectors.indicateurs_periodes(periodes, le=le)
+    assert ensemble == seules
+    assert ensemble[0].devis.envoyes and ensemble[1].devis.envoyes  # not two empty periods
+
+
+def test_overlapping_or_inverted_periods_are_refused():
+    with pytest.raises(ValueError, match="chevauchent"):
+        selectors.indicateurs_periodes([(DEBUT, FIN), (FIN, FIN + timedelta(days=5))])
+    with pytest.raises(ValueError, match="inversée"):
+        selectors.indicateurs_periodes([(FIN, DEBUT)])
 
 
 def test_dashboard_shows_both_periods_charts_data_and_links(client_gerant, historique):
@@ -337,6 +360,7 @@ def test_dashboard_query_count_does_not_grow_with_the_history(
     client_gerant.get(URL)  # warm up (session, content types)
     with CaptureQueriesContext(connection) as peu:
         assert client_gerant.get(URL).status_code == 200
+    assert len(peu.captured_queries) <= 15  # both periods' figures in the queries of one
     _beaucoup_de_lignes(3000)
     assert Devis.objects.count() == 3000
     with django_assert_num_queries(len(peu.captured_queries)):

@@ -1,0 +1,46 @@
+"""Figures over several periods in one query: which period a row falls in, in SQL.
+
+The dashboard and the management review set a period beside the one before it. Rather than
+running each aggregate once per period, a query filters on the union of the periods and either
+aggregates conditionally (``dans``) or groups by the period's number (``numero``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+Periode = tuple[date, date]  # both days included
+
+
+def dans(champ: str, periode: Periode) -> Q:
+    debut, fin = periode
+    return Q(**{f"{champ}__gte": debut, f"{champ}__lte": fin})
+
+
+def une_des(champ: str, periodes: list[Periode]) -> Q:
+    return reduce(or_, (dans(champ, p) for p in periodes))
+
+
+def numero(champ: str, periodes: list[Periode]) -> Case:
+    """The index in ``periodes`` of the period holding the row's ``champ`` (NULL: none)."""
+    return Case(
+        *(When(dans(champ, p), then=Value(i)) for i, p in enumerate(periodes)),
+        output_field=IntegerField(),
+    )
+
+
+def verifier(periodes: list[Periode]) -> None:
+    """Periods must be well formed and disjoint: a row is counted in one of them at most."""
+    if not periodes:
+        raise ValueError("Aucune période.")
+    triees = sorted(periodes)
+    for debut, fin in triees:
+        if debut > fin:
+            raise ValueError(f"Période inversée : {debut} > {fin}.")
+    for (_, fin), (debut_suivante, _) in zip(triees, triees[1:], strict=False):
+        if debut_suivante <= fin:
+            raise ValueError("Les périodes se chevauchent.")
