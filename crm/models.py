@@ -381,7 +381,8 @@ class Demande(Horodate):
         verbose_name = "demande"
         verbose_name_plural = "demandes"
         ordering = ["-recue_le", "-pk"]
-        indexes = [models.Index(fields=["statut", "recue_le"])]
+        # By status for the to-do lists; by day alone for the dashboard's periods.
+        indexes = [models.Index(fields=["statut", "recue_le"]), models.Index(fields=["recue_le"])]
 
     def __str__(self) -> str:
         return f"Demande du {self.recue_le:%d/%m/%Y} — {self.organisation}"

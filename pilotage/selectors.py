@@ -28,9 +28,8 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    OuterRef,
+    Min,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -208,18 +207,14 @@ def delais(periodes: list[Periode]) -> list[Delais]:
     first quote sent, for requests received in the period that have had one. Sending a quote:
     from the request's ``recue_le`` to ``envoye_le``, for first versions sent in the period.
     """
-    premier_envoi = Subquery(
-        Devis.objects.filter(demande=OuterRef("pk"), envoye_le__isnull=False)
-        .order_by("envoye_le")
-        .values("envoye_le")[:1]
-    )
     demandes = (
         Demande.objects.filter(une_des("recue_le", periodes))
-        .annotate(premier_envoi=premier_envoi, decidee_le=F("revue__decidee_le"))
-        # LEAST of two dates, either of which may be NULL (SQLite's MIN() would give NULL).
+        .annotate(premier_envoi=Min("devis__envoye_le"), decidee_le=F("revue__decidee_le"))
+        # The earlier of two dates, either of which may be NULL (PostgreSQL's LEAST skips a
+        # NULL, SQLite's MIN() returns NULL: the COALESCE gives the same answer on both).
         .annotate(
-            repondue_le=Least(
-                Coalesce("decidee_le", "premier_envoi"), Coalesce("premier_envoi", "decidee_le")
+            repondue_le=Coalesce(
+                Least("decidee_le", "premier_envoi"), "decidee_le", "premier_envoi"
             )
         )
         .filter(repondue_le__isnull=False)
@@ -253,62 +248,53 @@ def _moyennes(champ: str, duree, periodes: list[Periode]) -> dict:
     return resultat
 
 
-def demandes_par_source(periodes: list[Periode]) -> list[list[dict]]:
-    """Requests received in each period by the organisation's source, every source listed."""
-    comptes = Counter()
-    for i, source, n in (
-        Demande.objects.filter(une_des("recue_le", periodes))
-        .annotate(periode=numero("recue_le", periodes))
-        .values_list("periode", "organisation__source")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        comptes[i, source] = n
-    return [
-        [
-            {"source": valeur, "libelle": libelle, "nombre": comptes[i, valeur]}
-            for valeur, libelle in Source.choices
-        ]
-        for i in range(len(periodes))
-    ]
+def demandes_par_source(
+    periodes: list[Periode], *, limite: int = 10
+) -> tuple[list[list[dict]], list[list[dict]]]:
+    """Requests received in each period by the organisation's source (every source listed),
+    and who referred the organisations they came from (the ``limite`` most frequent).
 
-
-def recommandeurs(periodes: list[Periode], *, limite: int = 10) -> list[list[dict]]:
-    """Who referred the organisations whose requests came in each period (most first, the
-    first ``limite`` of each period: a window function ranks them in the same query)."""
+    One query grouped by period, source and referrer: its rows are bounded by the requests of
+    the periods, not by the history.
+    """
     nom = "organisation__recommande_par__raison_sociale"
     personne = "organisation__recommande_par_personne"
     lignes = (
         Demande.objects.filter(une_des("recue_le", periodes))
-        .filter(Q(organisation__recommande_par__isnull=False) | ~Q(**{personne: ""}))
         .annotate(periode=numero("recue_le", periodes))
-        .values("periode", "organisation__recommande_par", nom, personne)
+        .values("periode", "organisation__source", "organisation__recommande_par", nom, personne)
         .annotate(nombre=Count("pk"))
-        .annotate(
-            rang=Window(
-                RowNumber(),
-                partition_by=F("periode"),
-                order_by=[
-                    F("nombre").desc(),
-                    F(nom).asc(nulls_last=True),
-                    F(personne).asc(),
-                ],
-            )
-        )
-        .filter(rang__lte=limite)
-        .order_by("periode", "rang")
+        .order_by()
     )
-    resultat: list[list[dict]] = [[] for _ in periodes]
+    sources: list[Counter] = [Counter() for _ in periodes]
+    recommandes: list[Counter] = [Counter() for _ in periodes]
     for ligne in lignes:
-        noms = [n for n in (ligne[personne], ligne[nom]) if n]
-        resultat[ligne["periode"]].append(
+        i = ligne["periode"]
+        sources[i][ligne["organisation__source"]] += ligne["nombre"]
+        if ligne["organisation__recommande_par"] is not None or ligne[personne]:
+            cle = (ligne[personne], ligne[nom] or "", ligne["organisation__recommande_par"])
+            recommandes[i][cle] += ligne["nombre"]
+    par_source = [
+        [
+            {"source": valeur, "libelle": libelle, "nombre": comptes[valeur]}
+            for valeur, libelle in Source.choices
+        ]
+        for comptes in sources
+    ]
+    recommandeurs = [
+        [
             {
-                "nom": " — ".join(noms),
-                "organisation_id": ligne["organisation__recommande_par"],
-                "nombre": ligne["nombre"],
+                "nom": " — ".join(n for n in (qui, organisation) if n),
+                "organisation_id": organisation_id,
+                "nombre": nombre,
             }
-        )
-    return resultat
+            for (qui, organisation, organisation_id), nombre in sorted(
+                comptes.items(), key=lambda item: (-item[1], item[0][1] or "\uffff", item[0][0])
+            )[:limite]
+        ]
+        for comptes in recommandes
+    ]
+    return par_source, recommandeurs
 
 
 # --- Feasibility -------------------------------------------------------------------------------
@@ -512,11 +498,12 @@ class Indicateurs:
 def indicateurs_periodes(periodes: list[Periode], *, le: date | None = None) -> list[Indicateurs]:
     """Every figure of each period (disjoint periods: the dashboard's period and the one
     before it); snapshots (pipeline, overdue complaints) are taken on the earlier of the
-    period's end and ``le`` (today, for a period not over yet). 12 queries, whatever the number
+    period's end and ``le`` (today, for a period not over yet). 11 queries, whatever the number
     of periods and of rows."""
     verifier(periodes)
     jours = [min(fin, le) if le else fin for _, fin in periodes]
     devis, motifs = devis_envoyes(periodes)
+    sources, recommandeurs = demandes_par_source(periodes)
     return [
         Indicateurs(
             debut=debut,
@@ -538,8 +525,8 @@ def indicateurs_periodes(periodes: list[Periode], *, le: date | None = None) -> 
             pipelines(jours),
             motifs,
             delais(periodes),
-            demandes_par_source(periodes),
-            recommandeurs(periodes),
+            sources,
+            recommandeurs,
             faisabilite(periodes),
             reclamations(periodes, jours),
             discipline_relances(periodes),

@@ -161,7 +161,7 @@ def test_quote_figures_follow_the_quotes_sent_in_the_period(historique):
 
 
 def test_delays_sources_and_no_go(historique, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         i = selectors.indicateurs(DEBUT, FIN, le=date(2026, 4, 15))
     # Answer to a request: 3 days (d1, Go and quote the same day), 6 (d2, quote), 1 (d3, No Go).
     assert i.delais.demandes_repondues == 3
@@ -228,7 +228,7 @@ def test_several_periods_cost_the_queries_of_one_and_give_the_same_figures(
     ]
     le = date(2026, 4, 15)
     seules = [selectors.indicateurs(debut, fin, le=le) for debut, fin in periodes]
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         ensemble = selectors.indicateurs_periodes(periodes, le=le)
     assert ensemble == seules
     assert ensemble[0].devis.envoyes and ensemble[1].devis.envoyes  # not two empty periods
