@@ -311,6 +311,9 @@ CRM_ENQUETE_VALIDITE_JOURS = env.int("CRM_ENQUETE_VALIDITE_JOURS", default=30)
 CRM_EMAIL_ESSAIS_MAX = env.int("CRM_EMAIL_ESSAIS_MAX", default=6)
 # Rules commit in batches of this size: short transactions, progress kept across a crash.
 CRM_REGLES_LOT = env.int("CRM_REGLES_LOT", default=500)
+# Lists count and page through this many rows at most (80 pages of 25): the cost of a page no
+# longer grows with the history; beyond it, the list asks for a narrower search.
+CRM_PAGINATION_LIMITE = env.int("CRM_PAGINATION_LIMITE", default=2_000)
 
 # --- Forms, messages, logging ---------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

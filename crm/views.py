@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +32,7 @@ from crm.forms import (
 )
 from crm.historique import historique
 from crm.pages import page_formulaire
+from crm.pagination import paginer
 from crm.roles import est_gerant
 from crm.services import changer_statut_mission, decider_faisabilite, enregistrer_demande
 from crm.timeline import chronologie
@@ -50,9 +50,7 @@ def accueil(request):
 def organisations(request):
     qs = organisations_visibles(request.user).avec_statut().select_related("responsable")
     filtre = OrganisationFilter(request.GET, queryset=qs)
-    page = Paginator(filtre.qs.order_by("raison_sociale", "pk"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginer(request, filtre.qs.order_by("raison_sociale", "pk"))
     return render(request, "crm/organisation_list.html", {"filtre": filtre, "page": page})
 
 
@@ -77,7 +75,7 @@ def organisation(request, pk: int):
 def demandes(request):
     qs = demandes_visibles(request.user)
     filtre = DemandeFilter(request.GET, queryset=qs)
-    page = Paginator(filtre.qs.order_by("-recue_le", "-pk"), 25).get_page(request.GET.get("page"))
+    page = paginer(request, filtre.qs.order_by("-recue_le", "-pk"))
     le = timezone.localdate()
     for d in page:
         d.age_jours_ouvres = jours_ouvres_entre(d.recue_le, le)
@@ -125,7 +123,7 @@ def missions(request):
     statut = request.GET.get("statut")
     if statut:
         qs = qs.filter(statut=statut)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginer(request, qs)
     return render(request, "crm/mission_list.html", {"page": page, "statut": statut})
 
 

@@ -6,7 +6,6 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -24,6 +23,7 @@ from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
 from crm.models import Entreprise
 from crm.pages import page_formulaire
+from crm.pagination import paginer
 from crm.templatetags.crm_tags import format_euros
 from devis import services
 from devis.forms import (
@@ -64,7 +64,7 @@ def liste(request):
             | Q(objet__icontains=q)
             | Q(organisation__raison_sociale__icontains=q)
         )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginer(request, qs)
     return render(
         request,
         "devis/devis_list.html",

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from crm.exceptions import RefusMetier
 from crm.historique import historique
 from crm.models import Mission
 from crm.pages import page_formulaire
+from crm.pagination import paginer
 from crm.roles import est_gerant
 from reclamations import forms as f
 from reclamations import selectors, services
@@ -28,7 +28,7 @@ def liste(request):
     filtre = ReclamationFilter(
         request.GET, queryset=selectors.reclamations_visibles(request.user), le=le
     )
-    page = Paginator(filtre.qs.order_by("-recue_le", "-pk"), 25).get_page(request.GET.get("page"))
+    page = paginer(request, filtre.qs.order_by("-recue_le", "-pk"))
     selectors.annoter_echeances(page, le)
     return render(
         request,
@@ -287,7 +287,7 @@ def actions(request):
         qs = qs.filter(statut__in=selectors.ACTIONS_OUVERTES)
     elif statut in StatutAction.values:
         qs = qs.filter(statut=statut)
-    page = Paginator(selectors.actions_triees(qs, le), 25).get_page(request.GET.get("page"))
+    page = paginer(request, selectors.actions_triees(qs, le))
     return render(
         request,
         "reclamations/action_list.html",

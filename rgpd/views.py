@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm.acces import gerant_requis, organisation_pour, organisations_visibles
 from crm.models import Contact
+from crm.pagination import paginer
 from rgpd import services
 from rgpd.models import JournalRGPD
 from rgpd.selectors import signalements_ouverts
@@ -47,9 +47,7 @@ def tableau(request):
             )
             .order_by("nom", "prenom", "pk")[:50]
         )
-    journal = Paginator(JournalRGPD.objects.select_related("par"), 50).get_page(
-        request.GET.get("page")
-    )
+    journal = paginer(request, JournalRGPD.objects.select_related("par"), par_page=50)
     return render(
         request,
         "rgpd/tableau.html",

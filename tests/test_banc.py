@@ -36,6 +36,7 @@ def test_bench_prints_one_json_object_with_the_documented_keys(tmp_path):
         "aujourdhui",
         "tableau_de_bord",
         "organisation",
+        "devis_profonde",
     ):
         mesure = resultat["pages"][page]
         assert set(mesure) == {"p50_ms", "p95_ms", "requetes", "requetes_petit"}, page

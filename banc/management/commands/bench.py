@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 PETIT, GRAND = 1_000, 100_000
+PAGE_PROFONDE = 1_000_000
 REQUETES = 30
 
 
@@ -242,13 +243,16 @@ class Command(BaseCommand):
             except NoReverseMatch:
                 return None
 
+        devis = url("devis:liste")
         return {
             "organisations": url("crm:organisations"),
-            "devis": url("devis:liste"),
+            "devis": devis,
             "reclamations": url("reclamations:liste"),
             "aujourdhui": url("accueil"),
             "tableau_de_bord": url("pilotage:tableau"),
             "organisation": url("crm:organisation", org.pk),
+            # Past the end: the list serves its last reachable page (CRM_PAGINATION_LIMITE).
+            "devis_profonde": devis and f"{devis}?page={PAGE_PROFONDE}",
         }
 
     def requetes(self, client, url: str | None) -> int | None:
