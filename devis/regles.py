@@ -15,7 +15,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from simple_history.utils import bulk_update_with_history
 
 from crm.regles import regle
 from devis.models import Devis, Relance, StatutDevis
@@ -33,34 +32,42 @@ def _candidats_relance(le: date):
 
 
 def creer_relances_dues(le: date) -> list[str]:
-    """R1: give each waiting quote past its relance date its one Relance. Returns numbers."""
+    """R1: give each waiting quote past its relance date its one Relance. Returns numbers.
+
+    The candidates' ids are read once (one scan of the waiting quotes' partial index); each
+    batch then re-reads its own quotes by primary key in its transaction, so a quote answered
+    or opted out since is left alone, as before. (Re-running the full candidate query for each
+    batch made the rule quadratic in the backlog.) Each batch writes one history row per
+    relance it created: those of its quotes with no history row yet, since a concurrent run
+    that created some of them wrote their history in the same transaction as the relances.
+    """
     crees: list[str] = []
-    while True:
+    taille = settings.CRM_REGLES_LOT
+    pks = list(_candidats_relance(le).order_by("pk").values_list("pk", flat=True))
+    for debut in range(0, len(pks), taille):
         with transaction.atomic():
             lot = list(
                 _candidats_relance(le)
+                .filter(pk__in=pks[debut : debut + taille])
                 .order_by("pk")
-                .values_list("pk", "numero", "relance_due_le")[: settings.CRM_REGLES_LOT]
+                .values_list("pk", "numero", "relance_due_le")
             )
             if not lot:
-                break
+                continue
+            ids = [pk for pk, _, _ in lot]
             Relance.objects.bulk_create(
                 [Relance(devis_id=pk, due_le=due) for pk, _, due in lot], ignore_conflicts=True
             )
-            # History of the relances created by the rule (those with no history row yet).
+            # History of the relances this batch created (those with no history row yet).
             nouveaux = list(
-                Relance.objects.filter(devis_id__in=[pk for pk, _, _ in lot]).exclude(
-                    pk__in=Relance.history.filter(devis_id__in=[pk for pk, _, _ in lot]).values(
-                        "id"
-                    )
+                Relance.objects.filter(devis_id__in=ids).exclude(
+                    pk__in=Relance.history.filter(devis_id__in=ids).values("id")
                 )
             )
             Relance.history.bulk_history_create(
                 nouveaux, default_change_reason="R1 : relance due (PROC-020 §3.4)"
             )
         crees.extend(numero for _, numero, _ in lot)
-        if len(lot) < settings.CRM_REGLES_LOT:
-            break
     return crees
 
 
@@ -79,11 +86,14 @@ def classer_sans_suite(le: date) -> list[str]:
             for devis in lot:
                 devis.statut = StatutDevis.SANS_SUITE
                 devis.classe_sans_suite_le = le
-            bulk_update_with_history(
-                lot,
-                Devis,
-                ["statut", "classe_sans_suite_le"],
-                default_change_reason="R2 : sans suite après un mois sans réponse",
+            # Every row of the batch takes the same values: one plain UPDATE of the locked rows
+            # (bulk_update's CASE per row cost 0.3 s of Python per batch of 500), then their
+            # history, as bulk_update_with_history writes it.
+            Devis.objects.filter(pk__in=[d.pk for d in lot]).update(
+                statut=StatutDevis.SANS_SUITE, classe_sans_suite_le=le
+            )
+            Devis.history.bulk_history_create(
+                lot, update=True, default_change_reason="R2 : sans suite après un mois sans réponse"
             )
         classes.extend(d.numero for d in lot)
         if len(lot) < settings.CRM_REGLES_LOT:

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
-from crm.regles import appliquer
+from crm.regles import appliquer, regle, retirer_regle
 from crm.services import qualifier_demande
 from devis.models import Devis, Relance
+from devis.regles import classer_sans_suite, creer_relances_dues
 from devis.services import enregistrer_relance, enregistrer_reponse
 from reclamations.models import Reclamation
 from reclamations.services import accuser_reception, clore, enregistrer_reclamation, repondre
@@ -107,6 +110,63 @@ def test_relance_across_may_holidays_is_due_on_the_fifth_jour_ouvre():
     assert proc020(date(2026, 5, 11))["relances_dues"] == [devis.numero]
 
 
+def test_r1_runs_a_bounded_number_of_queries_per_batch(settings):
+    settings.CRM_REGLES_LOT = 10
+    lots = [devis_envoye(LUNDI) for _ in range(35)]
+    with CaptureQueriesContext(connection) as requetes:
+        crees = creer_relances_dues(RELANCE_DUE)
+    assert crees == [d.numero for d in lots]
+    # One read of the candidates, then per batch of 10: its re-read, the insert, the read-back,
+    # the history insert, and the savepoint's two statements (the test runs in a transaction).
+    assert len(requetes) <= 1 + 4 * 6, [q["sql"][:80] for q in requetes.captured_queries]
+    assert Relance.objects.count() == 35
+    for devis in lots:
+        assert Relance.history.filter(devis_id=devis.pk, history_type="+").count() == 1
+
+
+def test_quote_answered_while_r1_runs_gets_no_relance(settings):
+    settings.CRM_REGLES_LOT = 2
+    premier, second, repondu = (devis_envoye(LUNDI) for _ in range(3))
+    lectures = []
+
+    def repondre_apres_la_premiere_lecture(execute, sql, params, many, context):
+        resultat = execute(sql, params, many, context)
+        if not lectures:
+            lectures.append(sql)
+            # The answer arrives after the candidates were read, before the last batch.
+            Devis.objects.filter(pk=repondu.pk).update(reponse_le=RELANCE_DUE)
+        return resultat
+
+    with connection.execute_wrapper(repondre_apres_la_premiere_lecture):
+        crees = creer_relances_dues(RELANCE_DUE)
+    assert crees == [premier.numero, second.numero]
+    assert not Relance.objects.filter(devis=repondu).exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="réglage propre à PostgreSQL")
+def test_rules_run_without_jit_and_restore_the_session_setting():
+    vus = []
+
+    @regle("test_lire_jit", ordre=1)
+    def _lire_jit(le, *, simuler):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit')")
+            vus.append(cursor.fetchone()[0])
+        return {}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    try:
+        appliquer(LUNDI)
+    finally:
+        retirer_regle("test_lire_jit")
+    assert vus == ["off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "on"
+
+
 # --- R2 sans suite -------------------------------------------------------------------------------
 
 
@@ -129,6 +189,21 @@ def test_devis_becomes_sans_suite_on_sans_suite_le_not_before_whether_or_not_rel
     assert jour["relances_dues"] == []
     # Idempotent: the next run classes nothing more.
     assert proc020(SANS_SUITE + timedelta(days=1))["sans_suite"] == []
+
+
+def test_r2_runs_a_bounded_number_of_queries_per_batch(settings):
+    settings.CRM_REGLES_LOT = 10
+    lots = [devis_envoye(LUNDI) for _ in range(25)]
+    with CaptureQueriesContext(connection) as requetes:
+        classes = classer_sans_suite(SANS_SUITE)
+    assert classes == [d.numero for d in lots]
+    # Per batch of 10: the locking read, one UPDATE, the history insert, the savepoint's two
+    # statements; the short third batch ends the loop.
+    assert len(requetes) <= 3 * 5, [q["sql"][:80] for q in requetes.captured_queries]
+    for devis in lots:
+        devis.refresh_from_db()
+        assert (devis.statut, devis.classe_sans_suite_le) == ("sans_suite", SANS_SUITE)
+        assert devis.history.filter(statut="sans_suite", history_type="~").count() == 1
 
 
 def test_late_answer_to_a_sans_suite_devis_is_still_recorded():
