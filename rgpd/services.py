@@ -326,7 +326,8 @@ def signaler_prospects_inactifs(le: date) -> tuple[list[str], list[str]]:
     signales: list[str] = []
     leves: list[str] = []
     ouverts = set(selectors.signalements_ouverts().values_list("organisation_id", flat=True))
-    inactifs = selectors.prospects_inactifs(le).values_list("pk", "dernier_contact")
+    # Read once: the same set serves to flag and, below, to lift the flags of the others.
+    inactifs = list(selectors.prospects_inactifs(le).values_list("pk", "dernier_contact"))
     for pk, dernier in inactifs:
         if pk in ouverts:
             continue
@@ -344,7 +345,7 @@ def signaler_prospects_inactifs(le: date) -> tuple[list[str], list[str]]:
         except IntegrityError:
             continue  # flagged by a concurrent run
         signales.append(f"Organisation {pk}")
-    toujours_inactifs = set(selectors.prospects_inactifs(le).values_list("pk", flat=True))
+    toujours_inactifs = {pk for pk, _ in inactifs}
     for s in selectors.signalements_ouverts().exclude(organisation_id__in=toujours_inactifs):
         with transaction.atomic():
             if Signalement.objects.filter(pk=s.pk, statut=StatutSignalement.SIGNALE).update(
