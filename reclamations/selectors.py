@@ -36,6 +36,12 @@ JOURS_OUVRES_ECHEANCE_PROCHE = 2
 ACTIONS_OUVERTES = (StatutAction.A_FAIRE, StatutAction.EN_COURS)
 
 
+def peut_traiter(user, reclamation: Reclamation) -> bool:
+    """The phases of a complaint are taken by the gérant or by whoever received it (DESIGN §7);
+    reopening is the gérant's alone."""
+    return est_gerant(user) or reclamation.recue_par_id == user.pk
+
+
 def reclamations_visibles(user) -> QuerySet[Reclamation]:
     """The gérant sees every complaint; a consultant those they received, those on their
     missions and those they are responsible for (DESIGN §7)."""

@@ -14,7 +14,6 @@ from crm.historique import historique
 from crm.models import Mission
 from crm.pages import page_formulaire
 from crm.pagination import paginer
-from crm.roles import est_gerant
 from reclamations import forms as f
 from reclamations import selectors, services
 from reclamations.filters import ReclamationFilter
@@ -47,6 +46,7 @@ def detail(request, pk: int):
         "reclamations/reclamation_detail.html",
         {
             "r": r,
+            "peut_traiter": selectors.peut_traiter(request.user, r),
             "historique": historique(r),
             "actions": r.actions.select_related("responsable"),
             "client": selectors.historique_client(r, request.user),
@@ -100,7 +100,7 @@ def _formulaire(request, form, titre: str, retour: str, aide: str = ""):
 def _etape(request, pk: int, classe, titre: str, appliquer, succes: str):
     """One phase of a complaint: the gérant, or the consultant who received it (DESIGN §7)."""
     r = get_object_or_404(selectors.reclamations_visibles(request.user), pk=pk)
-    if not (est_gerant(request.user) or r.recue_par_id == request.user.pk):
+    if not selectors.peut_traiter(request.user, r):
         raise PermissionDenied(
             "Seuls le gérant et la personne qui a reçu la réclamation la traitent."
         )

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -322,6 +323,24 @@ def test_a_consultant_records_a_complaint_in_one_post(client_consultant, consult
     assert reponse.status_code == 302 and reponse["Location"] == r.get_absolute_url()
     assert r.recue_par == consultant and r.numero.startswith("REC-")
     assert client_consultant.get(r.get_absolute_url()).status_code == 200
+
+
+def test_the_consultant_who_received_a_complaint_sees_its_buttons_another_does_not(
+    client_consultant, consultant, autre_consultant
+):
+    r = _reclamation(par=consultant)
+    page = client_consultant.get(r.get_absolute_url()).content.decode()
+    assert reverse("reclamations:accuser", args=[r.pk]) in page
+    assert reverse("reclamations:qualifier", args=[r.pk]) in page
+    # Another consultant, responsible for its treatment, reads it but does not take its phases:
+    # no button, and the server refuses the page if typed.
+    Reclamation.objects.filter(pk=r.pk).update(responsable=autre_consultant)
+    autre = Client()
+    autre.force_login(autre_consultant)
+    page = autre.get(r.get_absolute_url())
+    assert page.status_code == 200
+    assert reverse("reclamations:accuser", args=[r.pk]) not in page.content.decode()
+    assert autre.get(reverse("reclamations:accuser", args=[r.pk])).status_code == 403
 
 
 # --- The list: filters, colours, visibility, query count ---------------------------------------
