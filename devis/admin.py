@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.admin import LigneUnique, SansSuppression
+from crm.admin import LectureSeule, LigneUnique, SansSuppression
 from devis.models import (
     Accord,
     Devis,
@@ -18,6 +18,7 @@ from devis.models import (
     LigneModele,
     ModeleDevis,
     MotifRefus,
+    QuestionClient,
     Relance,
     StatutDevis,
 )
@@ -224,3 +225,17 @@ class MotifRefusAdmin(SansSuppression, admin.ModelAdmin):
     list_editable = ["actif"]
     list_filter = ["actif"]
     search_fields = ["libelle"]
+
+
+@admin.register(QuestionClient)
+class QuestionClientAdmin(LectureSeule, SimpleHistoryAdmin):
+    """Questions asked from the quote's public page: written by the client, read here."""
+
+    list_display = ["posee_le", "devis", "nom", "message_court"]
+    list_select_related = ["devis"]
+    date_hierarchy = "posee_le"
+    search_fields = ["devis__numero", "nom", "message"]
+
+    @admin.display(description="question")
+    def message_court(self, q: QuestionClient) -> str:
+        return q.message if len(q.message) <= 80 else q.message[:79] + "…"
