@@ -20,6 +20,23 @@ def _pour(qs: QuerySet, user, prefixe: str = "") -> QuerySet:
     )
 
 
+def liste_filtree(params) -> QuerySet[Devis]:
+    """The quotes list with its own filters (``statut``, ``q``), newest first, with totals:
+    what the list page shows and what its export writes."""
+    qs = Devis.objects.avec_totaux().select_related("organisation", "contact").order_by("-pk")
+    statut = params.get("statut", "")
+    q = params.get("q", "").strip()
+    if statut in StatutDevis.values:
+        qs = qs.filter(statut=statut)
+    if q:
+        qs = qs.filter(
+            Q(numero__icontains=q)
+            | Q(objet__icontains=q)
+            | Q(organisation__raison_sociale__icontains=q)
+        )
+    return qs
+
+
 def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
     """Relances due at or before ``le``, not done, on quotes still waiting (oldest first)."""
     qs = Relance.objects.filter(

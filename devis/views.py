@@ -7,7 +7,6 @@ import ipaddress
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from crm.models import Entreprise
 from crm.pages import page_formulaire
 from crm.pagination import paginer
 from crm.templatetags.crm_tags import format_euros
-from devis import services
+from devis import selectors, services
 from devis.forms import (
     AcceptationForm,
     AccordForm,
@@ -53,22 +52,16 @@ def _devis_pour(request, pk: int) -> Devis:
 
 @gerant_requis
 def liste(request):
-    qs = Devis.objects.avec_totaux().select_related("organisation", "contact").order_by("-pk")
-    statut = request.GET.get("statut", "")
-    q = request.GET.get("q", "").strip()
-    if statut in StatutDevis.values:
-        qs = qs.filter(statut=statut)
-    if q:
-        qs = qs.filter(
-            Q(numero__icontains=q)
-            | Q(objet__icontains=q)
-            | Q(organisation__raison_sociale__icontains=q)
-        )
-    page = paginer(request, qs)
+    page = paginer(request, selectors.liste_filtree(request.GET))
     return render(
         request,
         "devis/devis_list.html",
-        {"page": page, "statut": statut, "q": q, "statuts": StatutDevis.choices},
+        {
+            "page": page,
+            "statut": request.GET.get("statut", ""),
+            "q": request.GET.get("q", "").strip(),
+            "statuts": StatutDevis.choices,
+        },
     )
 
 

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import tablib
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from crm.filters import DemandeFilter, OrganisationFilter
 from crm.models import Contact, Demande, Interaction, Mission, Organisation
-from devis.models import Devis, StatutDevis
+from devis.models import Devis
+from devis.selectors import liste_filtree
 from reclamations.models import Reclamation
 
 FORMATS = {
@@ -175,22 +176,6 @@ def demandes(params, user) -> Liste:
     )
 
 
-def filtrer_devis(params) -> QuerySet[Devis]:
-    """The quotes list's own filters (devis.views.liste): ``statut`` and ``q``."""
-    qs = Devis.objects.avec_totaux().select_related("organisation", "contact").order_by("-pk")
-    statut = params.get("statut", "")
-    q = params.get("q", "").strip()
-    if statut in StatutDevis.values:
-        qs = qs.filter(statut=statut)
-    if q:
-        qs = qs.filter(
-            Q(numero__icontains=q)
-            | Q(objet__icontains=q)
-            | Q(organisation__raison_sociale__icontains=q)
-        )
-    return qs
-
-
 def _lignes_devis(qs) -> Iterable[list]:
     for d in qs:
         yield [
@@ -224,7 +209,7 @@ ENTETES_DEVIS = [
 
 
 def devis(params, user) -> Liste:
-    qs = filtrer_devis(params).select_related("motif_refus")
+    qs = liste_filtree(params).select_related("motif_refus")
     return Liste("Devis", ENTETES_DEVIS, _lignes_devis(qs.iterator(chunk_size=500)))
 
 

@@ -108,6 +108,7 @@ def test_open_link_shows_the_quote_three_choices_and_safe_headers(client):
     page = reponse.content.decode()
     assert '<html lang="fr">' in page
     assert devis.reference in page and "2 469,00" in page
+    assert "2 962,80" in page  # total TTC (TVA 20 %), the same block as the gérant's page
     for choix in ("Accepter le devis", "Refuser le devis", "Poser une question"):
         assert choix in page
     assert "js/signature.js" in page
@@ -120,6 +121,14 @@ def test_open_link_shows_the_quote_three_choices_and_safe_headers(client):
 
 
 @pytest.mark.django_db
+def test_the_gerant_page_shows_the_same_totals(client_gerant):
+    devis = envoye_aujourdhui(lignes=[("Évaluation individuelle", 2, "1234.50")])
+    page = client_gerant.get(devis.get_absolute_url()).content.decode()
+    assert "Total HT" in page and "2 469,00" in page
+    assert "TVA 20 %" in page and "493,80" in page
+    assert "Total TTC" in page and "2 962,80" in page
+
+
 def test_wrong_token_is_a_plain_french_404(client):
     devis = envoye_aujourdhui()
     chemin = lien_acceptation(devis)
