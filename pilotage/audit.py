@@ -6,8 +6,6 @@ and actions. The PDFs are rendered by WeasyPrint: build the file outside any tra
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from django.utils.text import get_valid_filename
 from crm.models import Entreprise, RevueFaisabilite
 from devis.models import Accord, Devis
 from devis.pdf import devis_pdf
+from pilotage.exports import ENTETES_RECLAMATIONS, en_csv, lignes_reclamations, nom_utilisateur
 from reclamations.models import Action, Reclamation
 
 logger = logging.getLogger(__name__)
@@ -31,34 +30,6 @@ class Piece:
     chemin: str
     description: str
     taille: int
-
-
-def _csv(entetes: list[str], lignes: list[list]) -> bytes:
-    # « ; » and a BOM: what Excel expects in France.
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(entetes)
-    for ligne in lignes:
-        ecrivain.writerow(["" if v is None else _texte(v) for v in ligne])
-    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
-
-
-def _texte(valeur) -> str:
-    if isinstance(valeur, date):
-        return f"{valeur:%d/%m/%Y}"
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    return str(valeur)
-
-
-def _oui_non(valeur: bool | None) -> str:
-    return "" if valeur is None else ("oui" if valeur else "non")
-
-
-def _nom(utilisateur) -> str:
-    if utilisateur is None:
-        return ""
-    return utilisateur.get_full_name() or utilisateur.username
 
 
 def devis_emis(debut: date, fin: date):
@@ -105,7 +76,7 @@ def construire_dossier_audit(
             )
         ajouter(
             "devis/devis_emis.csv",
-            _csv(
+            en_csv(
                 ["Numéro", "Envoyé le", "Client", "Objet", "Statut", "Réponse le", "Fichier"],
                 lignes_devis,
             ),
@@ -143,12 +114,12 @@ def construire_dossier_audit(
                     a.get_type_display(),
                     a.recu_le,
                     a.reference_client,
-                    _oui_non(a.prix_conforme),
-                    _oui_non(a.conditions_conformes),
+                    a.prix_conforme,
+                    a.conditions_conformes,
                     a.ecarts,
                     a.resolution_ecarts,
                     a.revue_le,
-                    _nom(a.revue_par),
+                    nom_utilisateur(a.revue_par),
                     a.signataire_nom,
                     a.empreinte_pdf,
                     fichier,
@@ -156,7 +127,7 @@ def construire_dossier_audit(
             )
         ajouter(
             "accords/accords_et_revues_de_contrat.csv",
-            _csv(
+            en_csv(
                 [
                     "Devis",
                     "Client",
@@ -186,7 +157,7 @@ def construire_dossier_audit(
         )
         ajouter(
             "revues_de_faisabilite.csv",
-            _csv(
+            en_csv(
                 [
                     "Demande reçue le",
                     "Client",
@@ -220,7 +191,7 @@ def construire_dossier_audit(
                         r.partenaire,
                         r.motif,
                         r.decidee_le,
-                        _nom(r.par),
+                        nom_utilisateur(r.par),
                     ]
                     for r in revues
                 ],
@@ -229,66 +200,12 @@ def construire_dossier_audit(
         )
 
         # 4. Complaints and actions.
-        reclamations = (
-            Reclamation.objects.filter(recue_le__gte=debut, recue_le__lte=fin)
-            .select_related("organisation", "contact", "nature", "responsable")
-            .order_by("recue_le", "pk")
+        reclamations = Reclamation.objects.filter(recue_le__gte=debut, recue_le__lte=fin).order_by(
+            "recue_le", "pk"
         )
         ajouter(
             "reclamations.csv",
-            _csv(
-                [
-                    "Numéro",
-                    "Reçue le",
-                    "Client",
-                    "Contact",
-                    "Canal",
-                    "Nature",
-                    "Gravité",
-                    "Description",
-                    "Statut",
-                    "Accusé dû le",
-                    "Accusé le",
-                    "Réponse due le",
-                    "Répondue le",
-                    "Fondée",
-                    "Analyse des causes",
-                    "Réponse",
-                    "Compensation",
-                    "Montant",
-                    "Close le",
-                    "Client de nouveau satisfait",
-                    "Responsable",
-                ],
-                [
-                    [
-                        r.numero,
-                        r.recue_le,
-                        r.organisation.raison_sociale,
-                        r.contact.nom_complet if r.contact else "",
-                        r.get_canal_display(),
-                        r.nature or "",
-                        r.get_gravite_display(),
-                        r.description,
-                        r.get_statut_display(),
-                        r.accuse_du_le,
-                        r.accuse_le,
-                        r.reponse_due_le,
-                        r.repondue_le,
-                        _oui_non(r.fondee),
-                        r.analyse,
-                        r.reponse,
-                        r.get_compensation_display(),
-                        str(r.montant_compensation).replace(".", ",")
-                        if r.montant_compensation is not None
-                        else "",
-                        r.close_le,
-                        _oui_non(r.client_satisfait),
-                        _nom(r.responsable),
-                    ]
-                    for r in reclamations
-                ],
-            ),
+            en_csv(ENTETES_RECLAMATIONS, lignes_reclamations(reclamations)),
             "Réclamations reçues sur la période (six phases)",
         )
         actions = (
@@ -301,7 +218,7 @@ def construire_dossier_audit(
         )
         ajouter(
             "actions_correctives_preventives.csv",
-            _csv(
+            en_csv(
                 [
                     "Type",
                     "Description",
@@ -319,11 +236,11 @@ def construire_dossier_audit(
                         a.get_type_display(),
                         a.description,
                         a.reclamation.numero if a.reclamation else "",
-                        _nom(a.responsable),
+                        nom_utilisateur(a.responsable),
                         a.echeance,
                         a.get_statut_display(),
                         a.realisee_le,
-                        _oui_non(a.efficacite_verifiee),
+                        a.efficacite_verifiee,
                         a.efficacite_commentaire,
                         a.verifiee_le,
                     ]
@@ -341,7 +258,7 @@ def construire_dossier_audit(
         ]
         zf.writestr(
             "index.csv",
-            _csv(
+            en_csv(
                 ["Fichier", "Description", "Taille (octets)"],
                 [[p.chemin, p.description, p.taille or ""] for p in index],
             ),

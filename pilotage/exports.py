@@ -70,7 +70,12 @@ def exporter(donnees: tablib.Dataset, format: str) -> bytes:
     return donnees.export("xlsx")
 
 
-def _nom(u) -> str:
+def en_csv(entetes: list[str], lignes: Iterable[list]) -> bytes:
+    """A CSV file for French Excel, cells guarded against formulas (the audit file's tables)."""
+    return exporter(jeu("", entetes, lignes, format="csv"), "csv")
+
+
+def nom_utilisateur(u) -> str:
     return (u.get_full_name() or u.username) if u else ""
 
 
@@ -132,7 +137,7 @@ def organisations(params, user) -> Liste:
                     if n
                 ),
                 o.cle,
-                _nom(o.responsable),
+                nom_utilisateur(o.responsable),
                 o.archivee,
             ]
             for o in qs.iterator(chunk_size=500)
@@ -222,6 +227,7 @@ def filtrer_reclamations(params, user) -> QuerySet[Reclamation]:
     return qs.order_by("-recue_le", "-pk")
 
 
+# The whole record of a complaint: the list's export, the client's file and the audit file.
 ENTETES_RECLAMATIONS = [
     "Numéro",
     "Reçue le",
@@ -236,14 +242,19 @@ ENTETES_RECLAMATIONS = [
     "Accusé le",
     "Réponse due le",
     "Répondue le",
-    "Close le",
     "Fondée",
+    "Analyse des causes",
+    "Réponse",
     "Compensation",
+    "Montant",
+    "Close le",
+    "Client de nouveau satisfait",
+    "Responsable",
 ]
 
 
-def _lignes_reclamations(qs) -> Iterable[list]:
-    for r in qs:
+def lignes_reclamations(qs: QuerySet[Reclamation]) -> Iterable[list]:
+    for r in qs.select_related("organisation", "contact", "nature", "responsable"):
         yield [
             r.numero,
             r.recue_le,
@@ -258,15 +269,20 @@ def _lignes_reclamations(qs) -> Iterable[list]:
             r.accuse_le,
             r.reponse_due_le,
             r.repondue_le,
-            r.close_le,
-            "" if r.fondee is None else r.fondee,
+            r.fondee,
+            r.analyse,
+            r.reponse,
             r.get_compensation_display(),
+            r.montant_compensation,
+            r.close_le,
+            r.client_satisfait,
+            nom_utilisateur(r.responsable),
         ]
 
 
 def reclamations(params, user) -> Liste:
     qs = filtrer_reclamations(params, user)
-    return Liste("Réclamations", ENTETES_RECLAMATIONS, _lignes_reclamations(qs))
+    return Liste("Réclamations", ENTETES_RECLAMATIONS, lignes_reclamations(qs))
 
 
 LISTES = {
@@ -308,7 +324,7 @@ def dossier_client(org: Organisation) -> bytes:
             ["Recommandée par", str(org.recommande_par or org.recommande_par_personne or "")],
             ["Client clé", org.cle],
             ["Fréquence des points (jours)", org.frequence_point_jours],
-            ["Responsable", _nom(org.responsable)],
+            ["Responsable", nom_utilisateur(org.responsable)],
             ["Ne pas prospecter", org.ne_pas_prospecter],
             ["Notes", org.notes],
             ["Créée le", org.cree_le],
@@ -332,7 +348,7 @@ def dossier_client(org: Organisation) -> bytes:
                 i.date,
                 i.get_type_display(),
                 i.contact.nom_complet if i.contact else "",
-                _nom(i.auteur),
+                nom_utilisateur(i.auteur),
                 i.resume,
             ]
             for i in Interaction.objects.filter(organisation=org)
@@ -385,7 +401,7 @@ def dossier_client(org: Organisation) -> bytes:
                 m.debut,
                 m.fin,
                 m.get_statut_display(),
-                ", ".join(_nom(u) for u in m.consultants.all()),
+                ", ".join(nom_utilisateur(u) for u in m.consultants.all()),
             ]
             for m in Mission.objects.filter(devis__organisation=org)
             .select_related("devis")
@@ -396,10 +412,8 @@ def dossier_client(org: Organisation) -> bytes:
     reclamations_ = jeu(
         "Réclamations",
         ENTETES_RECLAMATIONS,
-        _lignes_reclamations(
-            Reclamation.objects.filter(organisation=org)
-            .select_related("organisation", "contact", "nature")
-            .order_by("-recue_le", "-pk")
+        lignes_reclamations(
+            Reclamation.objects.filter(organisation=org).order_by("-recue_le", "-pk")
         ),
         format=f,
     )

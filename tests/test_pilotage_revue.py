@@ -191,6 +191,29 @@ def test_audit_file_holds_the_records_and_an_index_of_every_file(client_gerant, 
     assert all(n in html for n in noms)
 
 
+def test_audit_tables_guard_formulas_and_hold_the_whole_complaint_record(gerant):
+    """The audit file's CSVs are written by the exports' code: a cell a client or a user typed
+    as a formula is neutralised, and a complaint carries the same columns as its export."""
+    from pilotage.audit import construire_dossier_audit
+    from pilotage.exports import ENTETES_RECLAMATIONS
+
+    r = enregistrer_reclamation(
+        organisation=OrganisationFactory(raison_sociale="Piège SA"),
+        recue_le=date(2026, 3, 2),
+        description='=HYPERLINK("http://exemple.invalid","clic")',
+    )
+    fichier = io.BytesIO()
+    construire_dossier_audit(date(2026, 1, 1), date(2026, 6, 30), fichier, le=date(2026, 7, 1))
+    archive = zipfile.ZipFile(fichier)
+    lignes = list(
+        csv.reader(io.StringIO(archive.read("reclamations.csv").decode("utf-8-sig")), delimiter=";")
+    )
+    assert lignes[0] == ENTETES_RECLAMATIONS
+    ligne = dict(zip(lignes[0], lignes[1], strict=True))
+    assert ligne["Numéro"] == r.numero and ligne["Reçue le"] == "02/03/2026"
+    assert ligne["Description"] == "'" + r.description
+
+
 def test_audit_page_without_download_shows_the_period(client_gerant, semestre):
     reponse = client_gerant.get(
         reverse("pilotage:dossier_audit"), {"debut": "2026-01-01", "fin": "2026-06-30"}
