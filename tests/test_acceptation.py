@@ -129,6 +129,7 @@ def test_the_gerant_page_shows_the_same_totals(client_gerant):
     assert "Total TTC" in page and "2 962,80" in page
 
 
+@pytest.mark.django_db
 def test_wrong_token_is_a_plain_french_404(client):
     devis = envoye_aujourdhui()
     chemin = lien_acceptation(devis)
