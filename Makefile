@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint deps-test bench charge format clean
+.PHONY: install lock run test test-sqlite test-postgres lint deps-test bench charge format clean
 
 install: $(STAMP)
 
@@ -15,6 +15,11 @@ $(STAMP): requirements/lock.txt
 	$(BIN)/pip install --quiet --requirement requirements/lock.txt
 	$(BIN)/pip check
 	touch $(STAMP)
+
+# The lock is compiled from pyproject.toml, the one list of direct dependencies.
+lock: install
+	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-header --no-emit-index-url \
+		--no-emit-find-links --output-file requirements/lock.txt pyproject.toml
 
 # Installs, migrates, loads the demo data the first time, then starts the web server on
 # 127.0.0.1:8000, a Celery worker and its embedded beat (honcho; Ctrl-C stops all three).
