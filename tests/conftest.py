@@ -5,22 +5,16 @@ stopped at the end."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 
 from crm.roles import CONSULTANT, GERANT
+from tests.outils import ARTEFACTS, MOT_DE_PASSE, RACINE, ServeurRedis, Worker, url_base_de_test
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
 
-RACINE = Path(__file__).resolve().parent.parent
-ARTEFACTS = RACINE / "test-artifacts"
 # WhiteNoise warns at start-up when STATIC_ROOT is missing (tests never run collectstatic).
 (RACINE / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 
@@ -68,7 +62,7 @@ def _utilisateur(django_user_model, username: str, groupe: str, **champs):
     assurer_donnees_de_migration()
     user = django_user_model.objects.create_user(
         username=username,
-        password="motdepasse-de-test-42",
+        password=MOT_DE_PASSE,
         email=f"{username}@iod.example",
         **champs,
     )
@@ -117,136 +111,12 @@ def client_consultant(client, consultant):
 # --- Real servers ---------------------------------------------------------------------------
 
 
-def port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _attendre_port(port: int, delai: float = 20.0) -> None:
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"Rien n'écoute sur 127.0.0.1:{port}")
-
-
-class ServeurRedis:
-    def __init__(self):
-        binaire = shutil.which("redis-server")
-        if not binaire:
-            raise RuntimeError(
-                "redis-server manque : `make test` l'installe (apt-get install redis-server)"
-            )
-        self.port = port_libre()
-        self.binaire = binaire
-        self.processus = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def demarrer(self) -> None:
-        self.processus = subprocess.Popen(
-            [
-                self.binaire,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _attendre_port(self.port)
-
-    def arreter(self) -> None:
-        if self.processus and self.processus.poll() is None:
-            self.processus.terminate()
-            self.processus.wait(10)
-
-
 @pytest.fixture(scope="session")
 def redis_server():
     serveur = ServeurRedis()
     serveur.demarrer()
     yield serveur
     serveur.arreter()
-
-
-def url_base_de_test() -> str:
-    """DATABASE_URL of the test database, for processes started by a test (a worker…)."""
-    from django.db import connection
-
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-class Worker:
-    """A real `celery worker` process on the test database and a real Redis."""
-
-    def __init__(self, redis_url: str, database_url: str, journal: Path, **env: str):
-        self.env = env
-        self.redis_url = redis_url
-        self.database_url = database_url
-        self.journal = journal
-        self.processus = None
-
-    def demarrer(self) -> None:
-        env = {
-            **os.environ,
-            "REDIS_URL": self.redis_url,
-            "DATABASE_URL": self.database_url,
-            "EMAIL_URL": "memorymail://",
-            "DJANGO_SETTINGS_MODULE": "crm.settings",
-            **self.env,
-        }
-        self.sortie = open(self.journal, "ab")  # noqa: SIM115 - closed in arreter()
-        self.processus = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "crm",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=RACINE,
-            env=env,
-            stdout=self.sortie,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def tuer(self) -> None:
-        """kill -9: the worker dies without a chance to acknowledge or clean up."""
-        if self.processus and self.processus.poll() is None:
-            self.processus.kill()
-            self.processus.wait(10)
-
-    def arreter(self) -> None:
-        if self.processus and self.processus.poll() is None:
-            self.processus.terminate()
-            try:
-                self.processus.wait(15)
-            except subprocess.TimeoutExpired:
-                self.tuer()
-        self.sortie.close()
 
 
 @pytest.fixture

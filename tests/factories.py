@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from crm.models import Contact, Demande, Organisation, RevueFaisabilite
 from devis.models import Devis, LigneDevis
+from tests.outils import PDF
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -137,3 +141,89 @@ def mission_lancee(
     )
     devis.refresh_from_db()
     return lancer_mission(devis, debut=debut, fin=fin, consultants=consultants)
+
+
+# --- A small world with one object of every kind (the access matrix, faults, security) ----
+
+
+@dataclass
+class Monde:
+    objets: dict
+    jetons: dict
+
+
+def construire_monde(gerant_, consultant_a) -> Monde:
+    from crm.services import enregistrer_demande
+    from devis.services import (
+        RevueContrat,
+        enregistrer_accord,
+        faire_revue_contrat,
+        lancer_mission,
+        lien_acceptation,
+    )
+    from reclamations.models import Action
+    from reclamations.services import enregistrer_reclamation
+    from satisfaction.services import creer_enquete
+
+    aujourdhui = timezone.localdate()
+    org = OrganisationFactory(raison_sociale="Client Matrice SA")
+    contact = ContactFactory(organisation=org)
+    demande = enregistrer_demande(
+        recue_le=date(2026, 3, 2),
+        canal="telephone",
+        contexte="recrutement",
+        type_prestation="evaluation",
+        description="Évaluer un candidat.",
+        organisation=org,
+        contact=contact,
+        par=gerant_,
+        fichier=SimpleUploadedFile("fiche.pdf", PDF, content_type="application/pdf"),
+    )
+    devis = devis_envoye(date(2026, 3, 2), organisation=org, contact=contact)
+    accord = enregistrer_accord(
+        devis,
+        type="bon_commande",
+        recu_le=date(2026, 3, 4),
+        document=SimpleUploadedFile("bon.pdf", PDF, content_type="application/pdf"),
+        document_nom="bon-de-commande.pdf",
+    )
+    faire_revue_contrat(
+        accord, RevueContrat(prix_conforme=True, conditions_conformes=True), le=date(2026, 3, 4)
+    )
+    devis.refresh_from_db()
+    m = lancer_mission(devis, debut=date(2026, 3, 9), consultants=[consultant_a])
+    reclamation = enregistrer_reclamation(
+        organisation=org,
+        recue_le=date(2026, 3, 10),
+        description="Restitution en retard.",
+        contact=contact,
+        par=consultant_a,
+        mission=m,
+    )
+    enquete = creer_enquete(contact=contact, le=aujourdhui, mission=m)
+    action = Action.objects.create(
+        reclamation=reclamation,
+        description="Prévenir le client de tout retard.",
+        responsable=consultant_a,
+        echeance=date(2026, 4, 1),
+    )
+    from pilotage import agenda
+
+    jeton_agenda = agenda.jeton_de(consultant_a)
+    return Monde(
+        objets={
+            "organisation": org,
+            "contact": contact,
+            "demande": demande,
+            "devis": devis,
+            "mission": m,
+            "reclamation": reclamation,
+            "enquete": enquete,
+            "action": action,
+        },
+        jetons={
+            "devis": lien_acceptation(devis).rstrip("/").rsplit("/", 1)[-1],
+            "enquete": enquete.jeton,
+            "agenda": jeton_agenda.jeton,
+        },
+    )

@@ -13,7 +13,7 @@ from crm.calendrier import ajouter_jours_ouvres
 from crm.models import Organisation
 from devis.models import Devis, Relance, StatutDevis
 from devis.services import echeances_envoi
-from tests.conftest import Worker, url_base_de_test
+from tests.outils import Worker, url_base_de_test
 
 ENVOI = date(2026, 3, 2)
 RELANCE, SANS_SUITE = echeances_envoi(ENVOI)

@@ -20,9 +20,8 @@ from django.utils import timezone
 from crm import emails
 from crm.models import EmailEnvoye, StatutEmail
 from devis.models import StatutDevis
-from tests.conftest import RACINE, _attendre_port, port_libre
-from tests.factories import DevisFactory, demande_avec_revue
-from tests.test_acces import construire_monde
+from tests.factories import DevisFactory, construire_monde, demande_avec_revue
+from tests.outils import MOT_DE_PASSE, RACINE, attendre_port, port_libre
 
 # --- Redis down -----------------------------------------------------------------------------------
 
@@ -41,9 +40,7 @@ def test_with_redis_down_the_pages_still_render(client, gerant, consultant, sett
     app.conf.broker_url = mort
     try:
         monde = construire_monde(gerant, consultant)
-        reponse = client.post(
-            reverse("login"), {"username": "gerant", "password": "motdepasse-de-test-42"}
-        )
+        reponse = client.post(reverse("login"), {"username": "gerant", "password": MOT_DE_PASSE})
         assert reponse.status_code == 302
         o = monde.objets
         for url in (
@@ -144,7 +141,7 @@ class PuitsSMTP:
             stdout=self.sortie,
             stderr=subprocess.STDOUT,
         )
-        _attendre_port(self.port)
+        attendre_port(self.port)
 
     def recu(self) -> str:
         self.sortie.flush()

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import RACINE
+from tests.outils import RACINE
 
 
 def test_bench_prints_one_json_object_with_the_documented_keys(tmp_path):

@@ -11,19 +11,11 @@ from django.core import mail
 
 from crm.models import Demande, Mission, Organisation
 from devis.models import Devis, Relance
-from tests.conftest import ARTEFACTS
+from tests.outils import ARTEFACTS, connexion
 
 pytestmark = pytest.mark.e2e
 
 PDF_MINIMAL = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _connexion(page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "motdepasse-de-test-42")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _radio(page, nom: str, valeur: str) -> None:
@@ -34,7 +26,7 @@ def test_gerant_takes_a_call_to_a_launched_mission_in_the_browser(
     live_server, page, gerant, consultant, tmp_path
 ):
     base = live_server.url
-    _connexion(page, base, "gerant")
+    connexion(page, base, "gerant")
 
     # J0: the call, with a new organisation and contact typed in the same form.
     page.goto(f"{base}/demandes/nouvelle/")
@@ -131,7 +123,7 @@ def test_todo_page_lists_the_relance_with_a_click_to_call_link(live_server, page
     devis = devis_envoye(envoi)
     appliquer(le)
 
-    _connexion(page, live_server.url, "gerant")
+    connexion(page, live_server.url, "gerant")
     texte = page.inner_text("body")
     assert devis.numero in texte
     assert page.locator("a[href^='tel:']").count() >= 1

@@ -14,20 +14,12 @@ from django.utils import timezone
 from crm.models import Demande
 from reclamations.models import Reclamation
 from satisfaction.models import Debrief
-from tests.conftest import ARTEFACTS
 from tests.factories import mission_lancee
+from tests.outils import ARTEFACTS, connexion, pas_de_defilement_horizontal
 
 pytestmark = pytest.mark.e2e
 
 PAROLES = "Le rapport est arrivé trop tard pour notre comité de sélection."
-
-
-def _connexion(page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "motdepasse-de-test-42")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _missions(consultant, autre_consultant):
@@ -51,11 +43,6 @@ def _missions(consultant, autre_consultant):
     return sienne, autre
 
 
-def _pas_de_defilement_horizontal(page) -> None:
-    largeur = page.evaluate("document.documentElement.scrollWidth")
-    assert largeur <= 390, f"la page déborde : {largeur} px"
-
-
 def _mes_missions(page) -> None:
     page.click("button.navbar-toggler")
     page.click("#menu-principal a:has-text('Mes missions')")
@@ -68,19 +55,19 @@ def test_consultant_debriefs_non_on_a_phone_and_records_the_complaint(
     page = telephone
     sienne, autre = _missions(consultant, autre_consultant)
     base = live_server.url
-    _connexion(page, base, "consultant")
+    connexion(page, base, "consultant")
 
     _mes_missions(page)
     liste = page.inner_text("main")
     assert "Évaluation de trois managers" in liste
     assert "Formation des recruteurs" not in liste  # not their mission
-    _pas_de_defilement_horizontal(page)
+    pas_de_defilement_horizontal(page)
 
     page.click("main a:has-text('Évaluation de trois managers')")
     page.wait_for_url(f"{base}{sienne.get_absolute_url()}")
     page.click(".entete-page a:has-text('Saisir le débrief')")
     page.wait_for_url(re.compile(r"/satisfaction/missions/\d+/debrief/$"))
-    _pas_de_defilement_horizontal(page)
+    pas_de_defilement_horizontal(page)
     assert "Cela correspondait-il à vos attentes" in page.inner_text("main")
 
     page.check("input[name=reponse][value=non]")
@@ -97,7 +84,7 @@ def test_consultant_debriefs_non_on_a_phone_and_records_the_complaint(
     assert page.input_value("textarea[name=description]") == PAROLES
     assert page.input_value("select[name=canal]") == "oral"
     assert page.input_value("select[name=mission]") == str(sienne.pk)
-    _pas_de_defilement_horizontal(page)
+    pas_de_defilement_horizontal(page)
     assert Debrief.objects.get(mission=sienne).reponse == "non"
     assert [m.to for m in mail.outbox] == [[gerant.email]]  # the gérant is told of the « non »
 
@@ -117,7 +104,7 @@ def test_consultant_turns_a_future_need_into_a_request_in_one_click_on_a_phone(
     page = telephone
     sienne, _ = _missions(consultant, autre_consultant)
     base = live_server.url
-    _connexion(page, base, "consultant")
+    connexion(page, base, "consultant")
     _mes_missions(page)
     page.click("main a:has-text('Évaluation de trois managers')")
     page.click(".entete-page a:has-text('Saisir le débrief')")
@@ -134,7 +121,7 @@ def test_consultant_turns_a_future_need_into_a_request_in_one_click_on_a_phone(
     assert page.url == f"{base}{demande.get_absolute_url()}"
     assert "Former leurs managers" in demande.description
     assert Debrief.objects.get(mission=sienne).demande_creee == demande
-    _pas_de_defilement_horizontal(page)
+    pas_de_defilement_horizontal(page)
 
 
 def test_gerant_sees_the_debriefs_in_the_satisfaction_charts_without_csp_errors(
@@ -164,7 +151,7 @@ def test_gerant_sees_the_debriefs_in_the_satisfaction_charts_without_csp_errors(
             else None
         ),
     )
-    _connexion(page, live_server.url, "gerant")
+    connexion(page, live_server.url, "gerant")
     page.goto(f"{live_server.url}/satisfaction/")
     page.wait_for_selector("canvas[data-dessine='oui']")
     assert page.locator("canvas[data-graphique][data-dessine='oui']").count() == 3

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -24,12 +23,12 @@ from devis.regles import classer_sans_suite, creer_relances_dues
 from devis.services import enregistrer_relance, enregistrer_reponse
 from reclamations.models import Reclamation
 from reclamations.services import accuser_reception, clore, enregistrer_reclamation, repondre
-from tests.conftest import url_base_de_test
 from tests.factories import DemandeFactory, OrganisationFactory, devis_envoye
+from tests.outils import RACINE, url_base_de_test
 
 pytestmark = pytest.mark.django_db
 
-RACINE = Path(__file__).resolve().parent.parent
+
 LUNDI = date(2026, 3, 2)  # relance due Monday 9 March, sans suite on 2 April
 RELANCE_DUE = date(2026, 3, 9)
 SANS_SUITE = date(2026, 4, 2)

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from satisfaction.models import Reponse
 from satisfaction.services import creer_enquete
-from tests.conftest import ARTEFACTS
 from tests.factories import ContactFactory
+from tests.outils import ARTEFACTS
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,8 @@ import contextlib
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from tests.test_acces import construire_monde
-
-MOT_DE_PASSE = "motdepasse-de-test-42"
+from tests.factories import construire_monde
+from tests.outils import MOT_DE_PASSE
 
 
 def _pages(monde) -> list[str]:

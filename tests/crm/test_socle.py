@@ -12,8 +12,8 @@ import pytest
 
 from crm.calendrier import ajouter_jours_ouvres
 from devis.models import Relance
-from tests.conftest import RACINE
 from tests.factories import devis_envoye
+from tests.outils import MOT_DE_PASSE, RACINE
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -97,7 +97,7 @@ def test_login_in_chromium_reaches_the_home_page(live_server, page, gerant):
     page.click("button[type=submit]")
     assert "incorrect" in page.content()
     assert page.input_value("input[name=username]") == "gerant"
-    page.fill("input[name=password]", "motdepasse-de-test-42")
+    page.fill("input[name=password]", MOT_DE_PASSE)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     texte = page.inner_text("body")

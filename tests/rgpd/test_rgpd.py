@@ -31,7 +31,7 @@ from tests.factories import (
     devis_envoye,
     mission_lancee,
 )
-from tests.test_acces import PDF
+from tests.outils import PDF
 
 AUJOURDHUI = timezone.localdate()
 # A business date a little over three years after the test data was created.

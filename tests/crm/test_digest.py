@@ -16,6 +16,7 @@ from crm.regles import appliquer
 from crm.roles import GERANT
 from reclamations.services import enregistrer_reclamation
 from tests.factories import OrganisationFactory, devis_envoye, mission_lancee
+from tests.outils import MOT_DE_PASSE
 
 # Emails leave only outside any transaction (crm.emails.expedier refuses otherwise): these tests
 # commit for real; the serialized rollback brings back the groups a flush removes.
@@ -131,7 +132,7 @@ def test_inactive_user_gets_no_digest(semaine, django_user_model):
     parti = django_user_model.objects.create_user(
         username="ancien",
         email="ancien@iod.example",
-        password="motdepasse-de-test-42",
+        password=MOT_DE_PASSE,
         is_active=False,
     )
     parti.groups.add(Group.objects.get(name=GERANT))

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from devis.models import Accord, QuestionClient, StatutDevis
 from devis.services import envoyer_devis, lien_acceptation
-from tests.conftest import ARTEFACTS
 from tests.factories import DevisFactory
+from tests.outils import ARTEFACTS, pas_de_defilement_horizontal
 
 pytestmark = pytest.mark.e2e
 
@@ -38,13 +38,6 @@ def _surveiller(onglet) -> list[str]:
     return problemes
 
 
-def _pas_de_defilement_horizontal(onglet) -> None:
-    largeurs = onglet.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert largeurs[0] <= largeurs[1] + 1, f"la page déborde sur téléphone : {largeurs}"
-
-
 def test_client_accepts_the_quote_on_a_phone(live_server, telephone, gerant):
     devis = envoyer_devis(
         DevisFactory(lignes=[("Évaluation individuelle d'un candidat", 1, "1800.00")]),
@@ -63,7 +56,7 @@ def test_client_accepts_the_quote_on_a_phone(live_server, telephone, gerant):
     assert "no-store" in reponse.headers["cache-control"]
     assert telephone.locator("html").get_attribute("lang") == "fr"
     assert devis.reference in telephone.inner_text("h1")
-    _pas_de_defilement_horizontal(telephone)
+    pas_de_defilement_horizontal(telephone)
     telephone.get_by_role("link", name="Télécharger le devis (PDF)").wait_for()
 
     # « Accepter le devis »: name, function, a signature drawn with the finger, the box.
@@ -81,7 +74,7 @@ def test_client_accepts_the_quote_on_a_phone(live_server, telephone, gerant):
         telephone.mouse.move(x + 30 + i * 18, y + 100 - (i % 4) * 15, steps=2)
     telephone.mouse.up()
     telephone.check("input[name='accepter-conditions']")
-    _pas_de_defilement_horizontal(telephone)
+    pas_de_defilement_horizontal(telephone)
     ARTEFACTS.mkdir(exist_ok=True)
     telephone.screenshot(
         path=str(ARTEFACTS / "acceptation-telephone-signature.png"), full_page=True
@@ -94,7 +87,7 @@ def test_client_accepts_the_quote_on_a_phone(live_server, telephone, gerant):
     assert "Devis déjà accepté le" in texte
     assert "Claire Dupont" in texte
     assert telephone.locator("#form-accepter").count() == 0
-    _pas_de_defilement_horizontal(telephone)
+    pas_de_defilement_horizontal(telephone)
     telephone.screenshot(path=str(ARTEFACTS / "acceptation-telephone.png"), full_page=True)
 
     # The evidence, with the drawn signature.
@@ -133,5 +126,5 @@ def test_client_asks_a_question_on_a_phone(live_server, telephone, gerant):
     assert telephone.locator("#choix-accepter").count() == 1
     assert QuestionClient.objects.get(devis=devis).message.startswith("Pouvez-vous")
     assert [m.to for m in mail.outbox] == [[gerant.email]]
-    _pas_de_defilement_horizontal(telephone)
+    pas_de_defilement_horizontal(telephone)
     assert not problemes, "\n".join(problemes)

@@ -14,18 +14,10 @@ from django.utils import timezone
 
 from crm.models import EmailEnvoye
 from reclamations.models import Reclamation
-from tests.conftest import ARTEFACTS
 from tests.factories import mission_lancee
+from tests.outils import ARTEFACTS, connexion
 
 pytestmark = pytest.mark.e2e
-
-
-def _connexion(page, base: str, username: str) -> None:
-    page.goto(f"{base}/connexion/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "motdepasse-de-test-42")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _envoyer(page) -> None:
@@ -45,7 +37,7 @@ def test_gerant_handles_a_complaint_from_record_to_close_in_the_browser(
     )
     contact = mission.devis.contact
     base = live_server.url
-    _connexion(page, base, "gerant")
+    connexion(page, base, "gerant")
 
     # Recueil: from the mission's page, organisation, mission and contact already chosen.
     page.goto(f"{base}{mission.get_absolute_url()}")

@@ -17,7 +17,7 @@ from django.db import connection
 from crm.models import Demande, Organisation
 from devis.models import Devis
 from tests.factories import DemandeFactory, devis_envoye
-from tests.test_acces import PDF
+from tests.outils import PDF
 
 
 def _fichiers_media() -> dict[str, str]:

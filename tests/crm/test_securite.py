@@ -31,11 +31,8 @@ from crm import emails
 from crm.forms import TAILLE_MAX, valider_document
 from crm.models import Demande, StatutEmail
 from crm.pdf import nouveau_fetcher, rendre_pdf
-from tests.conftest import RACINE
-from tests.factories import DevisFactory, OrganisationFactory
-from tests.test_acces import PDF, construire_monde
-
-MOT_DE_PASSE = "motdepasse-de-test-42"
+from tests.factories import DevisFactory, OrganisationFactory, construire_monde
+from tests.outils import MOT_DE_PASSE, PDF, RACINE
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
