@@ -7,7 +7,10 @@ class CrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crm import extensions
         from crm.celery import preparer_dossiers
 
         # The filesystem broker (embedded default) needs its folders before anyone enqueues.
         preparer_dossiers()
+        # Every app's contributions (rules, sections, menu…), found once, as the admin does.
+        extensions.decouvrir()

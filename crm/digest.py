@@ -1,47 +1,28 @@
 """The weekly digest (DESIGN §6): « relances de la semaine ».
 
-Each app contributes sections from its ``digest.py`` with ``@section``; the core collects them
-with ``autodiscover_modules``. A section is ``f(user, le) -> list[Ligne]``: it sees the whole
-firm for the gérant and the user's own missions and clients for a consultant.
+Each app contributes sections to the registry (``crm.extensions.section``, usually from its
+``digest.py``); the same sections, for today, make the « Aujourd'hui » page. A section is
+``f(user, le) -> list[Ligne]``: it sees the whole firm for the gérant and the user's own
+missions and clients for a consultant.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import autodiscover_modules
 
 from crm import emails
 from crm.calendrier import debut_semaine
+from crm.extensions import DIGEST, Ligne, section, sections
 from crm.models import DigestHebdo, StatutDigest, StatutEmail
 from crm.roles import est_consultant, est_gerant
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Ligne:
-    texte: str
-    url: str = ""
-    detail: str = ""
-    en_retard: bool = False
-    telephone: str = ""
-    # Path of the one-click relance form (the « Aujourd'hui » page), when the line is a relance.
-    relance_url: str = ""
-
-
-@dataclass(frozen=True)
-class Section:
-    cle: str
-    titre: str
-    ordre: int
-    fonction: Callable[..., list[Ligne]]
 
 
 @dataclass
@@ -56,9 +37,6 @@ class SectionRemplie:
         return sum(1 for ligne in self.lignes if ligne.en_retard)
 
 
-_SECTIONS: dict[str, Section] = {}
-_decouvertes = False
-
 # How many lines a section shows (the page and the email stay readable, and fast, on a large
 # history); sections apply it to their querysets with ``limiter``.
 LIGNES_PAR_SECTION = 50
@@ -71,29 +49,16 @@ def limiter(qs):
     return qs[:limite] if limite else qs
 
 
-def section(cle: str, titre: str, *, ordre: int = 100):
-    def decorateur(fonction):
-        _SECTIONS[cle] = Section(cle=cle, titre=titre, ordre=ordre, fonction=fonction)
-        return fonction
-
-    return decorateur
-
-
-def sections() -> list[Section]:
-    global _decouvertes
-    if not _decouvertes:
-        autodiscover_modules("digest")
-        _decouvertes = True
-    return sorted(_SECTIONS.values(), key=lambda s: (s.ordre, s.cle))
-
-
-def contenu(user, le: date, *, limite: int | None = LIGNES_PAR_SECTION) -> list[SectionRemplie]:
-    """The digest of ``user`` for the ISO week of ``le``: only non-empty sections, each showing
-    at most ``limite`` lines (None: all of them)."""
+def contenu(
+    user, le: date, *, limite: int | None = LIGNES_PAR_SECTION, lieu: str = DIGEST
+) -> list[SectionRemplie]:
+    """The digest of ``user`` for the ISO week of ``le`` (or, with ``lieu=ACCUEIL``, the
+    « Aujourd'hui » page): only non-empty sections, each showing at most ``limite`` lines
+    (None: all of them)."""
     remplies = []
     jeton = _limite.set(limite)
     try:
-        resultats = [(s, s.fonction(user, le)) for s in sections()]
+        resultats = [(s, s.fonction(user, le)) for s in sections.tous() if lieu in s.lieux]
     finally:
         _limite.reset(jeton)
     for s, lignes in resultats:

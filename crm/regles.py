@@ -1,61 +1,22 @@
 """The daily rules runner (DESIGN §5) and the core's own rules.
 
-Each app may define rules in its ``regles.py`` with the ``@regle`` decorator; the runner finds
-them with Django's ``autodiscover_modules`` so the core never imports the other apps.
-
-A rule is ``f(le: date, *, simuler: bool) -> dict[str, list[str]]``. It must be idempotent
-(a second run for the same date changes nothing) and catch up (it acts on everything due at
-or before ``le``), and with ``simuler=True`` it reports without writing.
+Each app contributes its rules to the registry (``crm.extensions.regle``, usually from its
+``regles.py``); the runner reads the registry and never names an app, nor any app's report key.
+A rule is ``f(le: date, *, simuler: bool) -> dict[str, list[str]]``: see ``extensions.Regle``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import DatabaseError, connection
-from django.utils.module_loading import autodiscover_modules
+
+from crm.extensions import regle, regles
 
 logger = logging.getLogger(__name__)
-
-# Keys always present in the result, even when no app contributes to them.
-CLES_OBLIGATOIRES = ("relances_dues", "sans_suite", "reclamations_en_retard")
-
-
-@dataclass(frozen=True)
-class Regle:
-    nom: str
-    ordre: int
-    fonction: Callable[..., dict[str, list[str]]]
-
-
-_REGLES: dict[str, Regle] = {}
-_decouvertes = False
-
-
-def regle(nom: str, *, ordre: int = 100):
-    """Register a daily rule under a unique name (re-registering replaces it)."""
-
-    def decorateur(fonction):
-        _REGLES[nom] = Regle(nom=nom, ordre=ordre, fonction=fonction)
-        return fonction
-
-    return decorateur
-
-
-def retirer_regle(nom: str) -> None:
-    _REGLES.pop(nom, None)
-
-
-def regles() -> list[Regle]:
-    global _decouvertes
-    if not _decouvertes:
-        autodiscover_modules("regles")
-        _decouvertes = True
-    return sorted(_REGLES.values(), key=lambda r: (r.ordre, r.nom))
 
 
 @contextmanager
@@ -95,16 +56,19 @@ def appliquer(le: date, *, simuler: bool = False) -> dict:
     the others; its error is reported under ``erreurs`` and logged.
     """
     resultat: dict = {"date": le.isoformat(), "simulation": simuler}
-    for cle in CLES_OBLIGATOIRES:
-        resultat[cle] = []
+    toutes = regles.tous()
+    for r in toutes:
+        # Every key a rule declares is in the result, empty when nothing is due.
+        for cle in r.libelles:
+            resultat.setdefault(cle, [])
     erreurs: list[str] = []
     with _sans_jit():
-        for r in regles():
+        for r in toutes:
             try:
                 sortie = r.fonction(le, simuler=simuler) or {}
             except Exception as exc:
-                logger.exception("La règle %s a échoué pour le %s", r.nom, le)
-                erreurs.append(f"{r.nom} : {exc}")
+                logger.exception("La règle %s a échoué pour le %s", r.cle, le)
+                erreurs.append(f"{r.cle} : {exc}")
                 continue
             for cle, valeurs in sortie.items():
                 # Keep order, drop duplicates (two rules may report the same item).
@@ -117,7 +81,16 @@ def appliquer(le: date, *, simuler: bool = False) -> dict:
 # They only report (nothing to write): the to-do page and the digest read the same selectors.
 
 
-@regle("demandes_a_qualifier", ordre=10)
+def libelles() -> dict[str, str]:
+    """The French label of every report key, from the rules that declare them (``proc020``)."""
+    return {cle: libelle for r in regles.tous() for cle, libelle in r.libelles.items()}
+
+
+@regle(
+    "demandes_a_qualifier",
+    libelles={"demandes_a_qualifier": "Demandes à qualifier (plus de 2 jours ouvrés)"},
+    ordre=10,
+)
 def _regle_demandes(le: date, *, simuler: bool) -> dict[str, list[str]]:
     from crm.selectors import demandes_a_qualifier
 
@@ -128,7 +101,9 @@ def _regle_demandes(le: date, *, simuler: bool) -> dict[str, list[str]]:
     }
 
 
-@regle("clients_cles_a_voir", ordre=20)
+@regle(
+    "clients_cles_a_voir", libelles={"clients_cles_a_voir": "Clients clés à rencontrer"}, ordre=20
+)
 def _regle_clients_cles(le: date, *, simuler: bool) -> dict[str, list[str]]:
     from crm.selectors import clients_cles_a_voir
 

@@ -20,7 +20,9 @@ from crm.acces import (
     organisations_visibles,
 )
 from crm.calendrier import jours_ouvres_entre
+from crm.chronologie import chronologie
 from crm.exceptions import RefusMetier
+from crm.extensions import ACCUEIL
 from crm.filters import DemandeFilter, OrganisationFilter
 from crm.forms import (
     ContactForm,
@@ -35,14 +37,13 @@ from crm.pages import page_formulaire
 from crm.pagination import paginer
 from crm.roles import est_gerant
 from crm.services import changer_statut_mission, decider_faisabilite, enregistrer_demande
-from crm.timeline import chronologie
 
 
 @membre_requis
 def accueil(request):
     """« Aujourd'hui »: what to chase today, overdue first (the digest's sections, for today)."""
     le = timezone.localdate()
-    sections = digest.contenu(request.user, le)
+    sections = digest.contenu(request.user, le, lieu=ACCUEIL)
     return render(request, "crm/accueil.html", {"le": le, "sections": sections})
 
 
@@ -64,7 +65,7 @@ def organisation(request, pk: int):
         {
             "org": org,
             "contacts": contacts,
-            "chronologie": chronologie(org, voir_prix=est_gerant(request.user)),
+            "chronologie": chronologie(org, user=request.user),
             "recommandations": org.recommandations.order_by("raison_sociale"),
             "historique": historique(org) if est_gerant(request.user) else [],
         },

@@ -1,13 +1,16 @@
+"""The quotes in an organisation's timeline: the gérant's only (consultants see no quotes)."""
+
 from __future__ import annotations
 
-from crm.timeline import Evenement, source
+from crm.extensions import Evenement, source_chronologie
+from crm.roles import est_gerant
 from devis.models import Devis
 
 
-@source
-def devis_de(org, *, voir_prix: bool) -> list[Evenement]:
-    if not voir_prix:
-        return []  # consultants see no quotes or prices
+@source_chronologie("devis", ordre=20)
+def devis_de(org, *, user) -> list[Evenement]:
+    if not est_gerant(user):
+        return []
     return [
         Evenement(
             le=d.envoye_le or d.cree_le.date(),

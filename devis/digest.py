@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from crm.digest import LIGNES_PAR_SECTION, Ligne, limiter, section
+from crm.digest import LIGNES_PAR_SECTION, limiter
+from crm.extensions import Ligne, section
 from crm.roles import est_gerant
 from devis import selectors
 from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord

@@ -16,7 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 
-from crm.regles import regle
+from crm.extensions import regle
 from devis.models import Devis, Relance, StatutDevis
 from devis.selectors import relances_a_faire
 
@@ -101,7 +101,7 @@ def classer_sans_suite(le: date) -> list[str]:
     return classes
 
 
-@regle("devis_r1_relance_unique", ordre=30)
+@regle("devis_r1_relance_unique", libelles={"relances_creees": "Relances créées"}, ordre=30)
 def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
         return {
@@ -112,7 +112,7 @@ def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
     return {"relances_creees": creer_relances_dues(le)}
 
 
-@regle("devis_r2_sans_suite", ordre=40)
+@regle("devis_r2_sans_suite", libelles={"sans_suite": "Devis classés « sans suite »"}, ordre=40)
 def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
         return {
@@ -126,7 +126,7 @@ def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
     return {"sans_suite": classer_sans_suite(le)}
 
 
-@regle("devis_relances_a_faire", ordre=50)
+@regle("devis_relances_a_faire", libelles={"relances_dues": "Relances à faire"}, ordre=50)
 def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
     """The to-do list after R1 and R2: relances due at or before ``le`` and not yet done."""
     dues = list(relances_a_faire(le).values_list("devis__numero", flat=True))

@@ -1,11 +1,14 @@
+"""The complaints in an organisation's timeline: those the viewer may open (the same rule as the
+complaint's own page, ``reclamations_visibles``)."""
+
 from __future__ import annotations
 
-from crm.timeline import Evenement, source
-from reclamations.models import Reclamation
+from crm.extensions import Evenement, source_chronologie
+from reclamations.selectors import reclamations_visibles
 
 
-@source
-def reclamations_de(org, *, voir_prix: bool) -> list[Evenement]:
+@source_chronologie("reclamations", ordre=30)
+def reclamations_de(org, *, user) -> list[Evenement]:
     return [
         Evenement(
             le=r.recue_le,
@@ -15,5 +18,5 @@ def reclamations_de(org, *, voir_prix: bool) -> list[Evenement]:
             url=r.get_absolute_url(),
             badge=r.get_statut_display(),
         )
-        for r in Reclamation.objects.filter(organisation=org).order_by("-pk")[:200]
+        for r in reclamations_visibles(user).filter(organisation=org).order_by("-pk")[:200]
     ]

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from crm.digest import Ligne, limiter, section
+from crm.digest import limiter
+from crm.extensions import Ligne, section
 from crm.roles import est_gerant
 from reclamations.models import Action, Reclamation, StatutAction
 

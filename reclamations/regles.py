@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from crm.regles import regle
+from crm.extensions import regle
 from reclamations.models import Action, Reclamation, StatutAction
 
 
-@regle("reclamations_en_retard", ordre=60)
+@regle(
+    "reclamations_en_retard",
+    libelles={
+        "reclamations_en_retard": "Réclamations en retard",
+        "actions_en_retard": "Actions correctives en retard",
+    },
+    ordre=60,
+)
 def _en_retard(le: date, *, simuler: bool) -> dict[str, list[str]]:
     return {
         "reclamations_en_retard": list(

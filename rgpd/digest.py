@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crm.digest import Ligne, limiter, section
+from crm.digest import limiter
+from crm.extensions import Ligne, section
 from crm.roles import est_gerant
 from rgpd.selectors import signalements_ouverts
 from rgpd.services import PREAVIS_JOURS

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crm.regles import regle
+from crm.extensions import regle
 from rgpd import selectors, services
 
 
-@regle("rgpd_prospects_inactifs", ordre=200)
+@regle(
+    "rgpd_prospects_inactifs",
+    libelles={
+        "rgpd_signales": "Prospects inactifs signalés (RGPD)",
+        "rgpd_leves": "Signalements RGPD levés",
+        "rgpd_anonymises": "Prospects anonymisés (RGPD)",
+    },
+    ordre=200,
+)
 def _prospects_inactifs(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
         ouverts = set(selectors.signalements_ouverts().values_list("organisation_id", flat=True))

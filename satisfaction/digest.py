@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crm.digest import Ligne, limiter, section
+from crm.digest import limiter
+from crm.extensions import Ligne, section
 from crm.models import Mission, StatutMission
 from crm.roles import est_gerant
 from satisfaction.models import Enquete

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from crm.regles import regle
+from crm.extensions import regle
 from satisfaction import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,14 @@ def _libelle_enquete(e) -> str:
     return f"Enquête {e.pk} — {e.contact.organisation.raison_sociale}"
 
 
-@regle("enquetes", ordre=80)
+@regle(
+    "enquetes",
+    libelles={
+        "enquetes_a_envoyer": "Enquêtes de satisfaction à envoyer",
+        "enquetes_relancees": "Enquêtes relancées",
+    },
+    ordre=80,
+)
 def _enquetes(le: date, *, simuler: bool) -> dict[str, list[str]]:
     a_envoyer = [_libelle_mission(m) for m in selectors.missions_sans_enquete(le)]
     relancees = []

@@ -16,7 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
-from crm.regles import appliquer, regle, retirer_regle
+from crm.extensions import Regle, regles
+from crm.regles import appliquer
 from crm.services import qualifier_demande
 from devis.models import Devis, Relance
 from devis.regles import classer_sans_suite, creer_relances_dues
@@ -147,7 +148,6 @@ def test_rules_run_without_jit_on_postgresql_and_leave_the_session_as_it_was():
     no such setting: nothing about it is sent there."""
     vus = []
 
-    @regle("test_lire_jit", ordre=1)
     def _lire_jit(le, *, simuler):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -160,11 +160,11 @@ def test_rules_run_without_jit_on_postgresql_and_leave_the_session_as_it_was():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET jit = on")
-    try:
-        with CaptureQueriesContext(connection) as ctx:
-            appliquer(LUNDI)
-    finally:
-        retirer_regle("test_lire_jit")
+    with (
+        regles.temporairement(Regle(cle="test_lire_jit", fonction=_lire_jit, ordre=1)),
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        appliquer(LUNDI)
     if connection.vendor == "postgresql":
         assert vus == ["off"]
         with connection.cursor() as cursor:

@@ -8,17 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from crm.regles import appliquer
-
-LIBELLES = {
-    "relances_creees": "Relances créées",
-    "relances_dues": "Relances à faire",
-    "sans_suite": "Devis classés « sans suite »",
-    "reclamations_en_retard": "Réclamations en retard",
-    "actions_en_retard": "Actions correctives en retard",
-    "demandes_a_qualifier": "Demandes à qualifier (plus de 2 jours ouvrés)",
-    "clients_cles_a_voir": "Clients clés à rencontrer",
-}
+from crm.regles import appliquer, libelles
 
 
 class Command(BaseCommand):
@@ -49,10 +39,11 @@ class Command(BaseCommand):
         else:
             titre = "Simulation" if options["dry_run"] else "Règles appliquées"
             self.stdout.write(f"{titre} au {le:%d/%m/%Y}")
+            noms = libelles()
             for cle, valeurs in resultat.items():
                 if cle in ("date", "simulation", "erreurs"):
                     continue
-                libelle = LIBELLES.get(cle, cle)
+                libelle = noms.get(cle, cle)
                 detail = (
                     f" : {', '.join(map(str, valeurs[:20]))}{' …' if len(valeurs) > 20 else ''}"
                     if valeurs

@@ -1,54 +1,29 @@
 """An organisation's whole story as one dated timeline.
 
-The core lists its own events (interactions, requests, missions); other apps add theirs from a
-``chronologie.py`` module found by ``autodiscover_modules``, as for rules and digest sections.
+The core lists its own events (interactions, requests, missions); every app adds its own through
+the registry (``crm.extensions.source_chronologie``, usually from its ``chronologie.py``). Each
+source is given the viewing user and shows only what its app's own pages would show them: the
+timeline is never a way round a page's access rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-
-from django.utils.module_loading import autodiscover_modules
-
+from crm.extensions import Evenement, source_chronologie, sources_chronologie
 from crm.models import Organisation
 
-
-@dataclass
-class Evenement:
-    le: date
-    type: str
-    titre: str
-    detail: str = ""
-    url: str = ""
-    badge: str = ""
+__all__ = ["Evenement", "chronologie"]
 
 
-_SOURCES: list[Callable[..., list[Evenement]]] = []
-_decouvertes = False
-
-
-def source(fonction):
-    if fonction not in _SOURCES:
-        _SOURCES.append(fonction)
-    return fonction
-
-
-def chronologie(org: Organisation, *, voir_prix: bool) -> list[Evenement]:
-    global _decouvertes
-    if not _decouvertes:
-        autodiscover_modules("chronologie")
-        _decouvertes = True
+def chronologie(org: Organisation, *, user) -> list[Evenement]:
     evenements: list[Evenement] = []
-    for f in _SOURCES:
-        evenements.extend(f(org, voir_prix=voir_prix))
+    for source in sources_chronologie.tous():
+        evenements.extend(source.fonction(org, user=user))
     return sorted(evenements, key=lambda e: e.le, reverse=True)
 
 
-@source
-def _coeur(org: Organisation, *, voir_prix: bool) -> list[Evenement]:
-    from crm.models import Mission
+@source_chronologie("crm", ordre=10)
+def _coeur(org: Organisation, *, user) -> list[Evenement]:
+    from crm.acces import demandes_visibles, missions_visibles
 
     evts = [
         Evenement(
@@ -69,7 +44,7 @@ def _coeur(org: Organisation, *, voir_prix: bool) -> list[Evenement]:
             url=d.get_absolute_url(),
             badge=d.get_statut_display(),
         )
-        for d in org.demandes.all()[:200]
+        for d in demandes_visibles(user).filter(organisation=org).order_by("-recue_le", "-pk")[:200]
     ]
     evts += [
         Evenement(
@@ -79,6 +54,8 @@ def _coeur(org: Organisation, *, voir_prix: bool) -> list[Evenement]:
             url=m.get_absolute_url(),
             badge=m.get_statut_display(),
         )
-        for m in Mission.objects.filter(devis__organisation=org).select_related("devis")[:200]
+        for m in missions_visibles(user)
+        .filter(devis__organisation=org)
+        .order_by("-debut", "-pk")[:200]
     ]
     return evts

@@ -1,0 +1,395 @@
+"""The one registry through which an app contributes to what crosses app lines (DESIGN §2, §10).
+
+An app never asks the core (nor ``pilotage`` or ``rgpd``) to name it: it *contributes*. Like the
+admin finding ``admin.py``, ``CrmConfig.ready()`` imports once, from every installed app, the
+modules named in ``MODULES``; each registers its contributions here with the functions below.
+The readers (the rules runner, the digest, the timeline, the menu, the dashboard, the audit file,
+the exports, the calendar feed, the RGPD export and erasure, the tasks) iterate a kind and never
+import an app.
+
+An app keeps its contributions in its own modules: ``regles.py``, ``digest.py``,
+``chronologie.py``, ``menu.py``, and ``extensions.py`` for the other kinds (dashboard figures,
+audit pieces, exports, calendar entries, personal data, task targets).
+
+A kind is a ``Genre``: items keyed by ``cle`` (re-registering a key replaces the item, so a module
+imported twice registers nothing twice), read in ``(ordre, cle)`` order. Every item is a frozen
+dataclass: what it needs to be shown or run, nothing about who reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, Protocol, TypeVar
+
+from django.utils.module_loading import autodiscover_modules
+
+# The modules of each app that may hold contributions, imported once at start-up.
+MODULES = ("regles", "digest", "chronologie", "menu", "extensions")
+
+
+class _AvecCle(Protocol):
+    @property
+    def cle(self) -> str: ...
+
+    @property
+    def ordre(self) -> int: ...
+
+
+T = TypeVar("T", bound=_AvecCle)
+
+
+class Genre(Generic[T]):
+    """One kind of contribution."""
+
+    def __init__(self, nom: str) -> None:
+        self.nom = nom
+        self._elements: dict[str, T] = {}
+
+    def ajouter(self, element: T) -> T:
+        self._elements[element.cle] = element
+        return element
+
+    def retirer(self, cle: str) -> None:
+        self._elements.pop(cle, None)
+
+    def tous(self) -> list[T]:
+        decouvrir()
+        return sorted(self._elements.values(), key=lambda e: (e.ordre, e.cle))
+
+    def __getitem__(self, cle: str) -> T:
+        decouvrir()
+        return self._elements[cle]
+
+    def __contains__(self, cle: object) -> bool:
+        decouvrir()
+        return cle in self._elements
+
+    @contextmanager
+    def temporairement(self, element: T) -> Iterator[T]:
+        """Register ``element`` for the duration of a block (tests), restoring what it replaced."""
+        avant = self._elements.get(element.cle)
+        self.ajouter(element)
+        try:
+            yield element
+        finally:
+            if avant is None:
+                self.retirer(element.cle)
+            else:
+                self.ajouter(avant)
+
+
+_decouvert = False
+
+
+def decouvrir() -> None:
+    """Import every installed app's contribution modules, once (``CrmConfig.ready()`` calls it;
+    readers call it too, so a reader used before ``ready()`` — a migration — still sees them)."""
+    global _decouvert
+    if _decouvert:
+        return
+    _decouvert = True
+    try:
+        autodiscover_modules(*MODULES)
+    except Exception:
+        _decouvert = False
+        raise
+
+
+def _toujours(user) -> bool:
+    return True
+
+
+# --- Daily rules (DESIGN §5) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Regle:
+    """A daily rule: ``fonction(le, *, simuler) -> {cle: [numéros ou libellés]}``.
+
+    It must be idempotent (a second run for the same date changes nothing), catch up (act on
+    everything due at or before ``le``) and, with ``simuler=True``, report without writing.
+    ``libelles`` names every key the rule reports, with its French label for ``proc020``: those
+    keys are always in ``appliquer()``'s result, empty when nothing is due.
+    """
+
+    cle: str
+    fonction: Callable[..., Mapping[str, list[str]]]
+    libelles: Mapping[str, str] = field(default_factory=dict)
+    ordre: int = 100
+
+
+regles: Genre[Regle] = Genre("règles")
+
+
+def regle(cle: str, *, libelles: Mapping[str, str] | None = None, ordre: int = 100):
+    """Decorator: register a daily rule under a unique key."""
+
+    def decorateur(fonction):
+        regles.ajouter(
+            Regle(cle=cle, fonction=fonction, libelles=dict(libelles or {}), ordre=ordre)
+        )
+        return fonction
+
+    return decorateur
+
+
+# --- Sections of the digest and of « Aujourd'hui » (DESIGN §6) ------------------------------
+
+
+@dataclass
+class Ligne:
+    """One line of a section: what to chase, where, and how (a phone number, a one-click form)."""
+
+    texte: str
+    url: str = ""
+    detail: str = ""
+    en_retard: bool = False
+    telephone: str = ""
+    # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
+    relance_url: str = ""
+
+
+ACCUEIL = "accueil"
+DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class Section:
+    """``fonction(user, le) -> list[Ligne]``: the whole firm for the gérant, the user's own
+    missions and clients for a consultant. ``lieux``: on « Aujourd'hui », in the digest, or both."""
+
+    cle: str
+    titre: str
+    fonction: Callable[..., list[Ligne]]
+    ordre: int = 100
+    lieux: frozenset[str] = frozenset({ACCUEIL, DIGEST})
+
+
+sections: Genre[Section] = Genre("sections")
+
+
+def section(
+    cle: str,
+    titre: str,
+    *,
+    ordre: int = 100,
+    accueil: bool = True,
+    digest: bool = True,
+):
+    """Decorator: register a section of the digest and/or of « Aujourd'hui »."""
+    lieux = frozenset(({ACCUEIL} if accueil else set()) | ({DIGEST} if digest else set()))
+
+    def decorateur(fonction):
+        sections.ajouter(Section(cle=cle, titre=titre, fonction=fonction, ordre=ordre, lieux=lieux))
+        return fonction
+
+    return decorateur
+
+
+# --- An organisation's timeline -----------------------------------------------------------------
+
+
+@dataclass
+class Evenement:
+    le: date
+    type: str
+    titre: str
+    detail: str = ""
+    url: str = ""
+    badge: str = ""
+
+
+@dataclass(frozen=True)
+class SourceChronologie:
+    """``fonction(org, *, user) -> list[Evenement]``. The source applies its app's own visibility
+    rule for ``user``: it shows exactly what the app's own pages would show them."""
+
+    cle: str
+    fonction: Callable[..., list[Evenement]]
+    ordre: int = 100
+
+
+sources_chronologie: Genre[SourceChronologie] = Genre("sources de la chronologie")
+
+
+def source_chronologie(cle: str, *, ordre: int = 100):
+    def decorateur(fonction):
+        sources_chronologie.ajouter(SourceChronologie(cle=cle, fonction=fonction, ordre=ordre))
+        return fonction
+
+    return decorateur
+
+
+# --- Menu -----------------------------------------------------------------------------------
+
+PRINCIPAL = "principal"  # the navigation bar
+COMPTE = "compte"  # the user's drop-down menu
+
+
+@dataclass(frozen=True)
+class EntreeMenu:
+    """A link of the navigation. ``visible(user)`` says who sees it (the page itself checks the
+    rights again); it is active on the pages of ``espaces`` (URL namespaces) or ``vues``
+    (URL names)."""
+
+    cle: str
+    libelle: str
+    url: str  # URL name, reversed when shown
+    icone: str = ""
+    ordre: int = 100
+    zone: str = PRINCIPAL
+    visible: Callable[[Any], bool] = _toujours
+    espaces: tuple[str, ...] = ()
+    vues: tuple[str, ...] = ()
+    vues_exclues: tuple[str, ...] = ()  # pages of those namespaces that belong to another entry
+    # Another label for the user, e.g. « Mes missions » for a consultant.
+    libelle_pour: Callable[[Any], str] | None = None
+
+    def actif(self, espace: str, vue: str) -> bool:
+        if vue in self.vues_exclues:
+            return False
+        return espace in self.espaces or (not espace and vue in self.vues)
+
+
+menu: Genre[EntreeMenu] = Genre("menu")
+
+
+# --- Dashboard and management review ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicateurs:
+    """An app's figures for the dashboard and the management review.
+
+    ``calculer(periodes, *, le) -> list`` returns one value per period (the period shown and the
+    one before it, side by side) in a fixed number of queries whatever the data size;
+    ``cartes(courant, precedent) -> list`` turns two of those values into the dashboard's
+    sections of cards; ``revue(courant, precedent) -> dict`` into the management review's
+    context (merged into the template's), ``graphiques`` into chart series.
+    """
+
+    cle: str
+    titre: str
+    calculer: Callable[..., list[Any]]
+    cartes: Callable[[Any, Any], list[Any]] = lambda c, p: []
+    graphiques: Callable[[Any, Any], list[dict]] = lambda c, p: []
+    revue: Callable[[Any, Any], dict] = lambda c, p: {}
+    ordre: int = 100
+
+
+indicateurs: Genre[Indicateurs] = Genre("indicateurs")
+
+
+# --- ISO audit file -------------------------------------------------------------------------
+
+
+class Dossier(Protocol):
+    """What an audit piece writes into (the ZIP being built)."""
+
+    def ajouter(self, chemin: str, contenu: bytes, description: str) -> None: ...
+
+    def table(self, chemin: str, entetes: list[str], lignes: Any, description: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PieceAudit:
+    """``ajouter(dossier, *, debut, fin, le) -> None`` writes the app's records of the period
+    (PROC-020 §4) into the audit ZIP."""
+
+    cle: str
+    titre: str
+    ajouter: Callable[..., None]
+    ordre: int = 100
+
+
+pieces_audit: Genre[PieceAudit] = Genre("pièces du dossier d'audit")
+
+
+# --- Exports of lists ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    """``lignes(params, user) -> (entetes, lignes)``: a list as the user sees it on its page
+    (``params`` are the page's filters), for CSV/XLSX."""
+
+    cle: str
+    titre: str
+    lignes: Callable[..., tuple[list[str], Any]]
+    ordre: int = 100
+    visible: Callable[[Any], bool] = _toujours
+
+
+exports: Genre[Export] = Genre("exports")
+
+
+# --- Calendar feed (iCal) ---------------------------------------------------------------------
+
+
+@dataclass
+class EntreeAgenda:
+    uid: str
+    jour: date
+    titre: str
+    description: str = ""
+    url: str = ""
+    a_faire: bool = False  # a to-do (VTODO) rather than a dated event
+
+
+@dataclass(frozen=True)
+class SourceAgenda:
+    """``fonction(user, *, le) -> list[EntreeAgenda]``: what ``user`` may see, around ``le``."""
+
+    cle: str
+    fonction: Callable[..., list[EntreeAgenda]]
+    ordre: int = 100
+
+
+sources_agenda: Genre[SourceAgenda] = Genre("sources de l'agenda")
+
+
+# --- Personal data (RGPD) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DonneesPersonnelles:
+    """An app's part of a contact's personal data.
+
+    ``exporter(contact) -> dict`` gives what the app holds about the person (right of access);
+    ``effacer(contact, *, mentions, remplacement, le) -> None`` removes the person from every
+    row the app keeps, history included (``mentions``: the strings that identify them — names,
+    email, phone in its spellings — to replace by ``remplacement`` in free text), and deletes
+    or replaces the files that name them. Records the law makes the firm keep stay, with the
+    identity replaced.
+    """
+
+    cle: str
+    titre: str
+    exporter: Callable[..., dict]
+    effacer: Callable[..., None]
+    ordre: int = 100
+
+
+donnees_personnelles: Genre[DonneesPersonnelles] = Genre("données personnelles")
+
+
+# --- What a task may be linked to -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CibleTache:
+    """A model whose objects a task can be linked to (``modele``: « app_label.Model »).
+    ``visibles(user) -> QuerySet`` are the objects ``user`` may see (a task on another one is
+    not shown to them)."""
+
+    cle: str
+    modele: str
+    libelle: str
+    visibles: Callable[[Any], Any]
+    ordre: int = 100
+
+
+cibles_taches: Genre[CibleTache] = Genre("cibles des tâches")
