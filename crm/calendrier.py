@@ -8,6 +8,7 @@ Good Friday and 26 December). Nothing here hard-codes a holiday.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -19,10 +20,10 @@ from django.conf import settings
 def _feries(subdivision: str | None) -> holidays.HolidayBase:
     # The holidays object fills years lazily as they are asked for; one instance is kept per
     # subdivision so a long-lived worker does not rebuild it for every date.
-    return holidays.France(subdiv=subdivision, language="fr")
+    return holidays.France(subdiv=subdivision, language="fr")  # type: ignore[no-untyped-call]
 
 
-def jours_feries():
+def jours_feries() -> holidays.HolidayBase:
     return _feries(settings.CRM_JOURS_FERIES_SUBDIVISION)
 
 
@@ -31,7 +32,8 @@ def est_ferie(jour: date) -> bool:
 
 
 def nom_ferie(jour: date) -> str | None:
-    return jours_feries().get(jour)
+    nom: str | None = jours_feries().get(jour)
+    return nom
 
 
 def est_jour_ouvre(jour: date) -> bool:
@@ -42,7 +44,7 @@ def est_jour_ouvrable(jour: date) -> bool:
     return jour.weekday() < 6 and not est_ferie(jour)
 
 
-def _ajouter(debut: date, n: int, compte) -> date:
+def _ajouter(debut: date, n: int, compte: Callable[[date], bool]) -> date:
     if n < 0:
         raise ValueError("n doit être positif ou nul")
     jour = debut

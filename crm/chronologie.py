@@ -8,13 +8,13 @@ timeline is never a way round a page's access rule.
 
 from __future__ import annotations
 
-from crm.extensions import Evenement, source_chronologie, sources_chronologie
+from crm.extensions import Evenement, Utilisateur, source_chronologie, sources_chronologie
 from crm.models import Organisation
 
 __all__ = ["Evenement", "chronologie"]
 
 
-def chronologie(org: Organisation, *, user) -> list[Evenement]:
+def chronologie(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
     evenements: list[Evenement] = []
     for source in sources_chronologie.tous():
         evenements.extend(source.fonction(org, user=user))
@@ -22,7 +22,7 @@ def chronologie(org: Organisation, *, user) -> list[Evenement]:
 
 
 @source_chronologie("crm", ordre=10)
-def _coeur(org: Organisation, *, user) -> list[Evenement]:
+def _coeur(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
     from crm.acces import demandes_visibles, missions_visibles
 
     evts = [

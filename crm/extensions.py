@@ -39,6 +39,9 @@ class _AvecCle(Protocol):
 
 
 T = TypeVar("T", bound=_AvecCle)
+F = TypeVar("F", bound=Callable[..., Any])
+# Users are passed through untouched (an auth user); the kinds do not depend on its model.
+Utilisateur = Any
 
 
 class Genre(Generic[T]):
@@ -98,7 +101,7 @@ def decouvrir() -> None:
         raise
 
 
-def _toujours(user) -> bool:
+def _toujours(user: Utilisateur) -> bool:
     return True
 
 
@@ -124,10 +127,12 @@ class Regle:
 regles: Genre[Regle] = Genre("règles")
 
 
-def regle(cle: str, *, libelles: Mapping[str, str] | None = None, ordre: int = 100):
+def regle(
+    cle: str, *, libelles: Mapping[str, str] | None = None, ordre: int = 100
+) -> Callable[[F], F]:
     """Decorator: register a daily rule under a unique key."""
 
-    def decorateur(fonction):
+    def decorateur(fonction: F) -> F:
         regles.ajouter(
             Regle(cle=cle, fonction=fonction, libelles=dict(libelles or {}), ordre=ordre)
         )
@@ -178,11 +183,11 @@ def section(
     ordre: int = 100,
     accueil: bool = True,
     digest: bool = True,
-):
+) -> Callable[[F], F]:
     """Decorator: register a section of the digest and/or of « Aujourd'hui »."""
     lieux = frozenset(({ACCUEIL} if accueil else set()) | ({DIGEST} if digest else set()))
 
-    def decorateur(fonction):
+    def decorateur(fonction: F) -> F:
         sections.ajouter(Section(cle=cle, titre=titre, fonction=fonction, ordre=ordre, lieux=lieux))
         return fonction
 
@@ -215,8 +220,8 @@ class SourceChronologie:
 sources_chronologie: Genre[SourceChronologie] = Genre("sources de la chronologie")
 
 
-def source_chronologie(cle: str, *, ordre: int = 100):
-    def decorateur(fonction):
+def source_chronologie(cle: str, *, ordre: int = 100) -> Callable[[F], F]:
+    def decorateur(fonction: F) -> F:
         sources_chronologie.ajouter(SourceChronologie(cle=cle, fonction=fonction, ordre=ordre))
         return fonction
 
@@ -275,8 +280,8 @@ class Indicateurs:
     titre: str
     calculer: Callable[..., list[Any]]
     cartes: Callable[[Any, Any], list[Any]] = lambda c, p: []
-    graphiques: Callable[[Any, Any], list[dict]] = lambda c, p: []
-    revue: Callable[[Any, Any], dict] = lambda c, p: {}
+    graphiques: Callable[[Any, Any], list[dict[str, Any]]] = lambda c, p: []
+    revue: Callable[[Any, Any], dict[str, Any]] = lambda c, p: {}
     ordre: int = 100
 
 
@@ -368,7 +373,7 @@ class DonneesPersonnelles:
 
     cle: str
     titre: str
-    exporter: Callable[..., dict]
+    exporter: Callable[..., dict[str, Any]]
     effacer: Callable[..., None]
     ordre: int = 100
 

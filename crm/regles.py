@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from django.db import DatabaseError, connection
 
@@ -48,14 +49,14 @@ def _sans_jit() -> Iterator[None]:
                 logger.warning("Réglage jit non restauré après les règles", exc_info=True)
 
 
-def appliquer(le: date, *, simuler: bool = False) -> dict:
+def appliquer(le: date, *, simuler: bool = False) -> dict[str, Any]:
     """Apply every app's rules as of the business date ``le``; return what was done.
 
     The result holds ``date`` (ISO) and, for each rule, lists of object numbers or labels.
     Each rule commits its own work in short transactions, so one failing rule does not undo
     the others; its error is reported under ``erreurs`` and logged.
     """
-    resultat: dict = {"date": le.isoformat(), "simulation": simuler}
+    resultat: dict[str, Any] = {"date": le.isoformat(), "simulation": simuler}
     toutes = regles.tous()
     for r in toutes:
         # Every key a rule declares is in the result, empty when nothing is due.
