@@ -31,7 +31,7 @@ class Connecte(HttpUser):
                 "password": MOT_DE_PASSE,
                 "csrfmiddlewaretoken": jeton,
             },
-            headers={"Referer": self.host + "/connexion/"},
+            headers={"Referer": f"{self.host}/connexion/"},
             name="connexion",
         )
         if "connexion" in r.url:

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 
@@ -217,8 +218,8 @@ class Generateur:
             (
                 Mission(
                     devis_id=d.pk,
-                    debut=d.reponse_le,
-                    fin=d.reponse_le + timedelta(days=10),
+                    debut=cast(date, d.reponse_le),
+                    fin=cast(date, d.reponse_le) + timedelta(days=10),
                     statut="terminee",
                 )
                 for d in acceptes
@@ -249,7 +250,7 @@ class Generateur:
                     satisfaction=h.randint(2, 5),
                     recommandation=h.randint(4, 10),
                     effort=h.randint(2, 7),
-                    repondue_le=e.envoyee_le + timedelta(days=3),
+                    repondue_le=cast(date, e.envoyee_le) + timedelta(days=3),
                     commentaire="Très bon accompagnement." if h.random() < 0.3 else "",
                 )
                 for e in enquetes
@@ -285,6 +286,7 @@ class Generateur:
     def organisation_riche(self) -> Organisation:
         """An organisation with a long story: the organisation page's worst case."""
         org = Organisation.objects.order_by("pk").first()
+        assert org is not None  # the history was built just before
         contact = org.contacts.first()
         Interaction.objects.bulk_create(
             Interaction(
@@ -300,6 +302,7 @@ class Generateur:
 
     def devis_deux_pages(self) -> Devis:
         org = Organisation.objects.order_by("pk").first()
+        assert org is not None
         d = Devis.objects.create(
             organisation=org,
             contact=org.contacts.first(),

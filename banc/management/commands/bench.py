@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -108,7 +109,7 @@ class Command(BaseCommand):
 
         reglages = connection.settings_dict
         nom = f"crm_bench_{os.getpid()}"
-        parametres = {
+        parametres: dict[str, Any] = {
             "host": reglages["HOST"] or None,
             "port": reglages["PORT"] or None,
             "user": reglages["USER"] or None,
@@ -181,7 +182,7 @@ class Command(BaseCommand):
         petit = {nom: self.requetes(client, url) for nom, url in pages.items()}
         generateur.completer(Taille.pour(n_devis))
         generation = time.perf_counter() - debut
-        resultat_pages = {}
+        resultat_pages: dict[str, dict[str, Any]] = {}
         for nom, url in pages.items():
             if url is None:
                 resultat_pages[nom] = {"absente": True}
@@ -265,7 +266,7 @@ class Command(BaseCommand):
             raise CommandError(f"{url} répond {reponse.status_code}")
         return len(ctx.captured_queries)
 
-    def chronometrer(self, client, url: str) -> tuple[list[float], int]:
+    def chronometrer(self, client, url: str) -> tuple[list[float], int | None]:
         requetes = self.requetes(client, url)
         durees = []
         for _ in range(REQUETES):
