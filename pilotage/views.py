@@ -43,8 +43,7 @@ def tableau(request):
             "p": p,
             "sections": presentation.sections(c, p),
             "graphiques": presentation.graphiques(c, p),
-            "sources": presentation.sources_comparees(c, p),
-            "motifs": presentation.motifs_compares(c, p),
+            **presentation.contexte(c, p),
         },
     )
 
