@@ -77,9 +77,7 @@ def _demandes(periodes: list[Periode], *, le: date) -> list[dict]:
         total = sum(s["nombre"] for s in sources)
         # Requests from referrals and the network: how the firm lives.
         reseau = sum(
-            s["nombre"]
-            for s in sources
-            if s["source"] in (Source.RECOMMANDATION, Source.RESEAU)
+            s["nombre"] for s in sources if s["source"] in (Source.RECOMMANDATION, Source.RESEAU)
         )
         resultat.append(
             {

@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-# Dashboard and management review.
-from . import tableau  # noqa: F401
+# Dashboard and management review, audit file, exports, calendar feed.
+from . import agenda, audit, exports, tableau  # noqa: F401

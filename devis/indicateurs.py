@@ -33,8 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 
 from crm.models import Demande
-from crm.periodes import jours as en_jours
 from crm.periodes import Periode, dans, duree, moyennes, numero, taux, une_des
+from crm.periodes import jours as en_jours
 from devis.models import STATUTS_EMIS, Devis, Relance, StatutDevis, arrondi
 
 _MONTANT = ExpressionWrapper(
@@ -238,5 +238,3 @@ def discipline_relances(periodes: list[Periode]) -> list[Discipline]:
     return [
         Discipline(**{cle: a[f"{cle}_{i}"] for cle in conditions}) for i in range(len(periodes))
     ]
-
-

@@ -228,9 +228,7 @@ def _cartes_discipline(c, p) -> list[GroupeCartes]:
 indicateurs.ajouter(
     Indicateurs(
         cle="discipline",
-        calculer=lambda periodes, *, le: [
-            {"discipline": d} for d in discipline_relances(periodes)
-        ],
+        calculer=lambda periodes, *, le: [{"discipline": d} for d in discipline_relances(periodes)],
         cartes=_cartes_discipline,
         graphiques=lambda c, p: [
             Graphique(

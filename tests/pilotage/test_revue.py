@@ -123,7 +123,7 @@ def test_report_page_downloads_the_pdf(client_gerant, semestre):
     page = client_gerant.get(url)
     assert page.status_code == 200
     assert "revue_direction --debut" in page.content.decode()
-    reponse = client_gerant.get(url, {"debut": "2026-01-01", "fin": "2026-06-30", "telecharger": 1})
+    reponse = client_gerant.post(url, {"debut": "2026-01-01", "fin": "2026-06-30"})
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
     assert "revue-de-direction-2026-01-01-2026-06-30.pdf" in reponse["Content-Disposition"]
@@ -155,9 +155,8 @@ def test_command_refuses_a_bad_date(tmp_path):
 
 
 def test_audit_file_holds_the_records_and_an_index_of_every_file(client_gerant, semestre):
-    reponse = client_gerant.get(
-        reverse("pilotage:dossier_audit"),
-        {"debut": "2026-01-01", "fin": "2026-06-30", "telecharger": 1},
+    reponse = client_gerant.post(
+        reverse("pilotage:dossier_audit"), {"debut": "2026-01-01", "fin": "2026-06-30"}
     )
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/zip"
@@ -195,7 +194,7 @@ def test_audit_tables_guard_formulas_and_hold_the_whole_complaint_record(gerant)
     """The audit file's CSVs are written by the exports' code: a cell a client or a user typed
     as a formula is neutralised, and a complaint carries the same columns as its export."""
     from pilotage.audit import construire_dossier_audit
-    from pilotage.exports import ENTETES_RECLAMATIONS
+    from reclamations.exports import ENTETES_RECLAMATIONS
 
     r = enregistrer_reclamation(
         organisation=OrganisationFactory(raison_sociale="Piège SA"),
