@@ -13,4 +13,8 @@ class CrmConfig(AppConfig):
         # The filesystem broker (embedded default) needs its folders before anyone enqueues.
         preparer_dossiers()
         # Every app's contributions (rules, sections, menu…), found once, as the admin does.
+        # The core's own dashboard figures, audit pieces, exports and calendar entries live in
+        # modules of their own (``crm.extensions`` is the registry itself).
+        from crm import agenda, audit, exports, tableau  # noqa: F401
+
         extensions.decouvrir()

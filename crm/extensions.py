@@ -265,27 +265,100 @@ menu: Genre[EntreeMenu] = Genre("menu")
 # --- Dashboard and management review ----------------------------------------------------------
 
 
+@dataclass
+class Carte:
+    """A figure of the dashboard beside its value for the period before."""
+
+    titre: str
+    valeur: Any  # a number (int, float, Decimal) or None (shown « — »)
+    precedent: Any
+    format: str = "nombre"  # nombre, euros, pourcent, jours, nps
+    url: str = ""
+    aide: str = ""
+    sens: int = 1  # +1: higher is better; -1: lower is better; 0: neutral
+
+    @property
+    def ecart(self) -> Any:
+        if self.valeur is None or self.precedent is None:
+            return None
+        return self.valeur - self.precedent
+
+    @property
+    def tendance(self) -> str:
+        """« hausse », « baisse » or « stable »; the colour says whether it is good news."""
+        ecart = self.ecart
+        if not ecart:
+            return "stable"
+        return "hausse" if ecart > 0 else "baisse"
+
+    @property
+    def bonne_nouvelle(self) -> bool | None:
+        ecart = self.ecart
+        if not ecart or not self.sens:
+            return None
+        return bool((ecart > 0) == (self.sens > 0))
+
+
+@dataclass
+class GroupeCartes:
+    """A section of the dashboard's cards. Several apps may fill the same section: groups of
+    the same ``titre`` are merged (cards in the contributions' order), sections sorted by
+    ``ordre``."""
+
+    titre: str
+    icone: str
+    cartes: list[Carte] = field(default_factory=list)
+    ordre: int = 100
+
+
+@dataclass
+class Graphique:
+    """A bar chart of the period (``courant``) beside the one before (``precedent``). Charts of
+    the same ``id`` are merged: their bars are put side by side in the contributions' order."""
+
+    id: str
+    titre: str
+    labels: list[str]
+    courant: list[Any]
+    precedent: list[Any]
+    unite: str = ""
+    ordre: int = 100
+
+
 @dataclass(frozen=True)
 class Indicateurs:
     """An app's figures for the dashboard and the management review.
 
-    ``calculer(periodes, *, le) -> list`` returns one value per period (the period shown and the
-    one before it, side by side) in a fixed number of queries whatever the data size;
-    ``cartes(courant, precedent) -> list`` turns two of those values into the dashboard's
-    sections of cards; ``revue(courant, precedent) -> dict`` into the management review's
-    context (merged into the template's), ``graphiques`` into chart series.
+    ``calculer(periodes, *, le) -> list[dict]`` gives, for each period (the period shown and the
+    one before it, side by side), the app's figures by name, in a fixed number of queries
+    whatever the data size. The names become attributes of the period's figures (``c.devis``,
+    ``c.reclamations``…), so they must be unique across apps. The other functions receive those
+    figures for the period (``c``, with ``c.debut`` and ``c.fin``) and the one before (``p``)
+    and run no query: ``cartes`` gives the dashboard's cards, ``graphiques`` its charts (drawn
+    in the review's PDF too), ``contexte`` the tables both show (merged into the templates'
+    context). ``revue(c, p) -> dict`` adds the review's lists of records (it may query).
     """
 
     cle: str
-    titre: str
-    calculer: Callable[..., list[Any]]
-    cartes: Callable[[Any, Any], list[Any]] = lambda c, p: []
-    graphiques: Callable[[Any, Any], list[dict[str, Any]]] = lambda c, p: []
+    calculer: Callable[..., list[dict[str, Any]]]
+    cartes: Callable[[Any, Any], list[GroupeCartes]] = lambda c, p: []
+    graphiques: Callable[[Any, Any], list[Graphique]] = lambda c, p: []
+    contexte: Callable[[Any, Any], dict[str, Any]] = lambda c, p: {}
     revue: Callable[[Any, Any], dict[str, Any]] = lambda c, p: {}
     ordre: int = 100
 
 
 indicateurs: Genre[Indicateurs] = Genre("indicateurs")
+
+
+def lien(nom: str, **filtres: Any) -> str:
+    """The path of a list, with its filters (a card links to the records behind its figure)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = reverse(nom)
+    return f"{url}?{urlencode(filtres)}" if filtres else url
 
 
 # --- ISO audit file -------------------------------------------------------------------------
@@ -302,12 +375,14 @@ class Dossier(Protocol):
 @dataclass(frozen=True)
 class PieceAudit:
     """``ajouter(dossier, *, debut, fin, le) -> None`` writes the app's records of the period
-    (PROC-020 §4) into the audit ZIP."""
+    (PROC-020 §4) into the audit ZIP; ``titre`` says what they are on the download page,
+    ``resume(debut, fin) -> str`` (optional, one cheap query) how many there are."""
 
     cle: str
     titre: str
     ajouter: Callable[..., None]
     ordre: int = 100
+    resume: Callable[[date, date], str] | None = None
 
 
 pieces_audit: Genre[PieceAudit] = Genre("pièces du dossier d'audit")
@@ -318,12 +393,19 @@ pieces_audit: Genre[PieceAudit] = Genre("pièces du dossier d'audit")
 
 @dataclass(frozen=True)
 class Export:
-    """``lignes(params, user) -> (entetes, lignes)``: a list as the user sees it on its page
-    (``params`` are the page's filters), for CSV/XLSX."""
+    """A list for CSV/XLSX, and/or a sheet of a client's whole file.
+
+    ``lignes(params, user) -> (entetes, lignes)``: the list as ``user`` sees it on its page
+    (``params`` are the page's filters), offered on the exports page as ``libelle``.
+    ``dossier_client(org) -> (entetes, lignes)``: the sheet ``titre`` of the organisation's
+    file. Either may be None. ``titre`` also names the list's sheet.
+    """
 
     cle: str
     titre: str
-    lignes: Callable[..., tuple[list[str], Any]]
+    lignes: Callable[..., tuple[list[str], Any]] | None = None
+    libelle: str = ""
+    dossier_client: Callable[[Any], tuple[list[str], Any]] | None = None
     ordre: int = 100
     visible: Callable[[Any], bool] = _toujours
 
@@ -336,6 +418,8 @@ exports: Genre[Export] = Genre("exports")
 
 @dataclass
 class EntreeAgenda:
+    """An all-day entry of the feed; ``uid`` is unique and stable (the calendar updates it)."""
+
     uid: str
     jour: date
     titre: str
@@ -346,7 +430,8 @@ class EntreeAgenda:
 
 @dataclass(frozen=True)
 class SourceAgenda:
-    """``fonction(user, *, le) -> list[EntreeAgenda]``: what ``user`` may see, around ``le``."""
+    """``fonction(user, *, le, horizon) -> list[EntreeAgenda]``: what ``user`` may see, due
+    at the latest on ``horizon`` (overdue ones included)."""
 
     cle: str
     fonction: Callable[..., list[EntreeAgenda]]

@@ -7,11 +7,22 @@ aggregates conditionally (``dans``) or groups by the period's number (``numero``
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 
 Periode = tuple[date, date]  # both days included
 
@@ -47,3 +58,34 @@ def verifier(periodes: list[Periode]) -> None:
     for (_, fin), (debut_suivante, _) in zip(triees, triees[1:], strict=False):
         if debut_suivante <= fin:
             raise ValueError("Les périodes se chevauchent.")
+
+
+# --- Helpers of the apps' figures (``crm.extensions.Indicateurs``) -----------------------------
+
+
+def taux(numerateur: int, denominateur: int) -> float | None:
+    """A share in percent, one decimal; None (shown « — ») when there is nothing to divide."""
+    if not denominateur:
+        return None
+    return round(100 * numerateur / denominateur, 1)
+
+
+def jours(duree: timedelta | None) -> float | None:
+    """A mean duration in days, one decimal."""
+    if duree is None:
+        return None
+    return round(duree.total_seconds() / 86400, 1)
+
+
+def duree(fin: str, debut: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(fin) - F(debut), output_field=DurationField())
+
+
+def moyennes(champ: str, valeur, periodes: list[Periode]) -> dict:
+    """Count and mean ``valeur`` of the rows whose ``champ`` falls in each period, as the
+    aggregates ``n_<i>`` and ``moyenne_<i>``."""
+    resultat = {}
+    for i, p in enumerate(periodes):
+        resultat[f"n_{i}"] = Count("pk", filter=dans(champ, p))
+        resultat[f"moyenne_{i}"] = Avg(valeur, filter=dans(champ, p))
+    return resultat

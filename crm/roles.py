@@ -86,3 +86,8 @@ def accorder_permissions(apps, groupe: str, app_label: str, droits: dict[str, li
 
 LIRE_ECRIRE = ["view", "add", "change"]
 LIRE = ["view"]
+
+
+def nom_utilisateur(u) -> str:
+    """A user's name as the tables and files show it (empty for nobody)."""
+    return (u.get_full_name() or u.username) if u else ""

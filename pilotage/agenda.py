@@ -1,8 +1,9 @@
 """Each user's calendar feed (iCalendar, RFC 5545) for Outlook, Google or Apple calendars.
 
-All-day events: relances due, complaint deadlines, key clients due a meeting. The gérant's
-feed holds the whole firm's; a consultant's their own clients and complaints, with the same
-filters as their weekly digest.
+The frame: the token that opens the feed, and the feed built from every app's entries
+(``crm.extensions.SourceAgenda``: relances due, complaint deadlines, key clients due a
+meeting…), each source showing ``user`` what its own pages show them (the gérant the whole
+firm's, a consultant their own clients and complaints, as their weekly digest).
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Todo
 
+from crm import extensions
 from crm.roles import est_gerant
-from crm.selectors import clients_cles_a_voir
-from devis.selectors import relance_de, relances_a_venir
 from pilotage.models import JetonCalendrier
-from reclamations.models import Reclamation
 
 HORIZON_JOURS = 366
 DOMAINE_UID = "iod-crm"
@@ -56,26 +54,22 @@ def utilisateur_du_jeton(jeton_clair: str):
     return trouve.user
 
 
-def _reclamations(user):
-    qs = Reclamation.objects.ouvertes().select_related("organisation")
-    if est_gerant(user):
-        return qs
-    return qs.filter(
-        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
-    ).distinct()
-
-
-def _evenement(uid: str, jour: date, titre: str, description: str, url: str, stamp) -> Event:
-    e = Event()
-    e.add("uid", f"{uid}@{DOMAINE_UID}")
+def _composant(entree: extensions.EntreeAgenda, stamp) -> Event | Todo:
+    """An all-day event (a reminder, not a busy slot), or a to-do due that day."""
+    e = Todo() if entree.a_faire else Event()
+    e.add("uid", f"{entree.uid}@{DOMAINE_UID}")
     e.add("dtstamp", stamp)
-    e.add("dtstart", jour)
-    e.add("dtend", jour + timedelta(days=1))
-    e.add("summary", titre)
-    e.add("description", description)
-    if url:
-        e.add("url", settings.SITE_URL + url)
-    e.add("transp", "TRANSPARENT")  # a reminder, not a busy slot
+    if entree.a_faire:
+        e.add("due", entree.jour)
+    else:
+        e.add("dtstart", entree.jour)
+        e.add("dtend", entree.jour + timedelta(days=1))
+    e.add("summary", entree.titre)
+    e.add("description", entree.description)
+    if entree.url:
+        e.add("url", settings.SITE_URL + entree.url)
+    if not entree.a_faire:
+        e.add("transp", "TRANSPARENT")
     return e
 
 
@@ -90,62 +84,7 @@ def calendrier(user, *, le: date) -> bytes:
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     horizon = le + timedelta(days=HORIZON_JOURS)
 
-    for d in relances_a_venir(horizon, user=user):
-        contact = (
-            f"\nContact : {d.contact.nom_complet} {d.contact.telephone_principal}"
-            if d.contact and relance_de(d) is not None
-            else ""
-        )
-        cal.add_component(
-            _evenement(
-                f"relance-{d.pk}",
-                d.echeance,
-                f"Relance du devis {d.numero} — {d.organisation}"
-                + (" (en retard)" if d.echeance < le else ""),
-                f"Devis envoyé le {d.envoye_le:%d/%m/%Y} : {d.objet}" + contact,
-                d.get_absolute_url(),
-                stamp,
-            )
-        )
-    for r in _reclamations(user).filter(Q(accuse_le__isnull=True) | Q(repondue_le__isnull=True)):
-        if r.accuse_le is None:
-            cal.add_component(
-                _evenement(
-                    f"reclamation-accuse-{r.pk}",
-                    r.accuse_du_le,
-                    f"Accusé de réception dû — {r.numero} — {r.organisation}",
-                    r.description[:300],
-                    r.get_absolute_url(),
-                    stamp,
-                )
-            )
-        if r.repondue_le is None:
-            cal.add_component(
-                _evenement(
-                    f"reclamation-reponse-{r.pk}",
-                    r.reponse_due_le,
-                    f"Réponse due — {r.numero} — {r.organisation}",
-                    r.description[:300],
-                    r.get_absolute_url(),
-                    stamp,
-                )
-            )
-    for org in clients_cles_a_voir(le, user=user):
-        # Never met: due today. Otherwise on the day the meeting falls due.
-        jour = org.point_du_le or le
-        cal.add_component(
-            _evenement(
-                f"client-cle-{org.pk}",
-                jour,
-                f"Point à prévoir avec {org.raison_sociale} (client clé)",
-                (
-                    f"Dernier rendez-vous le {org.dernier_point:%d/%m/%Y}"
-                    if org.dernier_point
-                    else "Aucun rendez-vous enregistré"
-                )
-                + f" ; un point tous les {org.frequence_point_jours} jours.",
-                org.get_absolute_url(),
-                stamp,
-            )
-        )
+    for source in extensions.sources_agenda.tous():
+        for entree in source.fonction(user, le=le, horizon=horizon):
+            cal.add_component(_composant(entree, stamp))
     return cal.to_ical()

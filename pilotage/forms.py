@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+
+from crm.calendrier import ajouter_mois
 
 TAILLE_MAX_IMPORT = 5 * 1024 * 1024
 EXTENSIONS_IMPORT = (".csv", ".txt", ".xlsx")
@@ -29,15 +31,34 @@ class PeriodeForm(forms.Form):
         return donnees
 
 
-def periode(data, defaut: tuple[date, date]) -> tuple[PeriodeForm, date, date]:
-    """The form bound to the GET data when given, and the period to show."""
+class PeriodeLourdeForm(PeriodeForm):
+    """The period of a heavy document (the management review, the audit file): three years at
+    most, so that one request cannot tie up a worker for minutes."""
+
+    ANNEES_MAX = 3
+
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("debut"), donnees.get("fin")
+        if debut and fin and fin > ajouter_mois(debut, 12 * self.ANNEES_MAX) - timedelta(days=1):
+            raise forms.ValidationError(
+                f"Choisissez une période de {self.ANNEES_MAX} ans au plus : au-delà, le "
+                "document serait trop long à préparer (la ligne de commande n'a pas cette limite)."
+            )
+        return donnees
+
+
+def periode(
+    data, defaut: tuple[date, date], *, classe: type[PeriodeForm] = PeriodeForm
+) -> tuple[PeriodeForm, date, date]:
+    """The form bound to the data when given, and the period to show."""
     if data.get("debut") or data.get("fin"):
-        form = PeriodeForm(data)
+        form = classe(data)
         if form.is_valid():
             return form, form.cleaned_data["debut"], form.cleaned_data["fin"]
         return form, *defaut
     debut, fin = defaut
-    return PeriodeForm(initial={"debut": debut, "fin": fin}), debut, fin
+    return classe(initial={"debut": debut, "fin": fin}), debut, fin
 
 
 class ImportForm(forms.Form):

@@ -1,22 +1,20 @@
 """Revue de direction (ISO 9001 §9.3): the inputs an auditor asks for, over a period, as a PDF.
 
-Rendered by WeasyPrint (``crm.pdf.rendre_pdf``): call it outside any transaction.
+The frame: the period and the one before, every app's figures, charts and tables
+(``crm.extensions.Indicateurs``), and each app's lists of records for the period (its
+``revue``). Rendered by WeasyPrint (``crm.pdf.rendre_pdf``): call it outside any transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q
-
-from crm.models import RevueFaisabilite
+from crm import extensions
 from crm.pdf import rendre_pdf
 from pilotage import selectors
 from pilotage.graphiques import barres_svg
 from pilotage.periodes import periode_precedente
-from pilotage.presentation import graphiques, motifs_compares, sources_comparees
-from reclamations.models import Action, Reclamation
-from satisfaction.models import Debrief, Reponse
+from pilotage.presentation import contexte, graphiques
 
 
 def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
@@ -34,40 +32,7 @@ def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
         for g in graphiques(c, p)
         if g["labels"]
     }
-    revues = (
-        RevueFaisabilite.objects.filter(decidee_le__gte=debut, decidee_le__lte=fin)
-        .select_related("demande__organisation", "par")
-        .order_by("decidee_le", "pk")
-    )
-    verbatims = (
-        Reponse.objects.filter(
-            repondue_le__gte=debut, repondue_le__lte=fin, consentement_citation=True
-        )
-        .exclude(commentaire="")
-        .select_related("enquete__contact__organisation")
-        .order_by("repondue_le", "pk")
-    )
-    reclamations = (
-        Reclamation.objects.filter(recue_le__gte=debut, recue_le__lte=fin)
-        .select_related("organisation", "nature")
-        .order_by("recue_le", "pk")
-    )
-    actions = (
-        Action.objects.filter(
-            Q(reclamation__recue_le__gte=debut, reclamation__recue_le__lte=fin)
-            | Q(echeance__gte=debut, echeance__lte=fin)
-            | Q(realisee_le__gte=debut, realisee_le__lte=fin)
-        )
-        .select_related("reclamation", "responsable")
-        .order_by("echeance", "pk")
-    )
-    debriefs_non = (
-        Debrief.objects.filter(le__gte=debut, le__lte=fin)
-        .exclude(reponse="oui")
-        .select_related("mission__devis__organisation")
-        .order_by("le", "pk")
-    )
-    return {
+    resultat = {
         "debut": debut,
         "fin": fin,
         "debut_precedent": debut_p,
@@ -76,14 +41,11 @@ def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
         "c": c,
         "p": p,
         "graphiques": svg,
-        "sources": sources_comparees(c, p),
-        "motifs": motifs_compares(c, p),
-        "revues": list(revues),
-        "verbatims": list(verbatims),
-        "debriefs_non": list(debriefs_non),
-        "reclamations": list(reclamations),
-        "actions": list(actions),
+        **contexte(c, p),
     }
+    for contribution in extensions.indicateurs.tous():
+        resultat.update(contribution.revue(c, p))
+    return resultat
 
 
 def revue_direction_pdf(debut: date, fin: date, *, le: date) -> bytes:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from crm.acces import gerant_requis, membre_requis
 from crm.models import Organisation
 from pilotage import agenda, audit, exports, importation, presentation, revue, selectors
-from pilotage.forms import ImportForm, periode
+from pilotage.forms import ImportForm, PeriodeLourdeForm, periode
 from pilotage.periodes import douze_mois, periode_precedente, trimestre
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ def tableau(request):
             "p": p,
             "sections": presentation.sections(c, p),
             "graphiques": presentation.graphiques(c, p),
-            "sources": presentation.sources_comparees(c, p),
-            "motifs": presentation.motifs_compares(c, p),
+            **presentation.contexte(c, p),
         },
     )
 
@@ -52,11 +51,22 @@ def tableau(request):
 # --- Revue de direction and audit file ---------------------------------------------------------
 
 
+def _periode_lourde(request, defaut):
+    """The period of a heavy document: shown by GET, the document made only by a POST (a CSRF-
+    protected form), for a valid period of three years at most. Returns the form, the period,
+    and whether to make the document."""
+    if request.method == "POST":
+        form, debut, fin = periode(request.POST, defaut, classe=PeriodeLourdeForm)
+        return form, debut, fin, form.is_bound and form.is_valid()
+    form, debut, fin = periode(request.GET, defaut, classe=PeriodeLourdeForm)
+    return form, debut, fin, False
+
+
 @gerant_requis
 def revue_direction(request):
     le = timezone.localdate()
-    form, debut, fin = periode(request.GET, douze_mois(le))
-    if request.GET.get("telecharger") and form.is_bound and form.is_valid():
+    form, debut, fin, telecharger = _periode_lourde(request, douze_mois(le))
+    if telecharger:
         pdf = revue.revue_direction_pdf(debut, fin, le=le)
         reponse = HttpResponse(pdf, content_type="application/pdf")
         reponse["Content-Disposition"] = f'attachment; filename="{revue.nom_fichier(debut, fin)}"'
@@ -71,8 +81,8 @@ def revue_direction(request):
 @gerant_requis
 def dossier_audit(request):
     le = timezone.localdate()
-    form, debut, fin = periode(request.GET, douze_mois(le))
-    if request.GET.get("telecharger") and form.is_bound and form.is_valid():
+    form, debut, fin, telecharger = _periode_lourde(request, douze_mois(le))
+    if telecharger:
         # Built in a temporary file (quotes' PDFs and agreements can be large) and streamed;
         # no transaction is open here: WeasyPrint renders outside any.
         fichier = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
@@ -95,7 +105,8 @@ def dossier_audit(request):
             "form": form,
             "debut": debut,
             "fin": fin,
-            "nb_devis": audit.devis_emis(debut, fin).count(),
+            "pieces": audit.pieces(),
+            "resumes": audit.resumes(debut, fin),
         },
     )
 
@@ -230,27 +241,38 @@ def exports_page(request):
         if q
         else []
     )
-    listes = [
-        ("organisations", "Prospects et clients"),
-        ("demandes", "Demandes"),
-        ("devis", "Devis"),
-        ("reclamations", "Réclamations"),
-    ]
     return render(
         request,
         "pilotage/exports.html",
-        {"q": q, "organisations": organisations, "listes": listes},
+        {"q": q, "organisations": organisations, "listes": exports.listes(request.user)},
     )
 
 
 @gerant_requis
 def export_liste(request, liste: str):
-    if liste not in exports.LISTES:
+    """A list's export. GET (the lists' links, with their filters) shows the form; the file is
+    made only by its POST (CSRF-protected), the filters carried in the address or the form."""
+    export = exports.liste(liste, request.user)
+    if export is None:
         raise Http404("Liste inconnue")
-    format = request.GET.get("format", "csv")
+    params = request.GET.copy()
+    if request.method != "POST":
+        params.pop("format", None)
+        return render(
+            request,
+            "pilotage/export.html",
+            {
+                "export": export,
+                "filtres": list(params.lists()),
+                "format": request.GET.get("format"),
+            },
+        )
+    params.update(request.POST)
+    params.pop("csrfmiddlewaretoken", None)
+    format = params.pop("format", ["csv"])[-1]
     if format not in exports.FORMATS:
         format = "csv"
-    contenu = exports.exporter_liste(liste, request.GET, request.user, format)
+    contenu = exports.exporter_liste(export, params, request.user, format)
     type_mime, extension = exports.FORMATS[format]
     reponse = HttpResponse(contenu, content_type=type_mime)
     nom = f"{liste}-{timezone.localdate():%Y-%m-%d}.{extension}"

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -38,7 +39,7 @@ def test_organisations_csv_applies_the_list_filters(client_gerant):
     OrganisationFactory(raison_sociale="Du Web SAS", source="site_web")
     OrganisationFactory(raison_sociale='=HYPERLIEN("x")', source="recommandation")
     url = reverse("pilotage:export", args=["organisations"])
-    reponse = client_gerant.get(url, {"format": "csv", "source": "recommandation"})
+    reponse = client_gerant.post(url, {"format": "csv", "source": "recommandation"})
     assert reponse.status_code == 200
     assert reponse["Content-Type"].startswith("text/csv")
     assert 'filename="organisations-' in reponse["Content-Disposition"]
@@ -52,7 +53,7 @@ def test_organisations_csv_applies_the_list_filters(client_gerant):
 def test_demandes_and_complaints_exports(client_gerant):
     DemandeFactory(recue_le=date(2026, 3, 2), description="Évaluer un DAF")
     DemandeFactory(recue_le=date(2026, 3, 3), description="Former des managers", statut="go")
-    reponse = client_gerant.get(
+    reponse = client_gerant.post(
         reverse("pilotage:export", args=["demandes"]), {"format": "csv", "statut": "go"}
     )
     lignes = _csv(reponse)
@@ -62,7 +63,7 @@ def test_demandes_and_complaints_exports(client_gerant):
         organisation=OrganisationFactory(), recue_le=date(2026, 3, 2), description="Retard"
     )
     classeur = _xlsx(
-        client_gerant.get(
+        client_gerant.post(
             reverse("pilotage:export", args=["reclamations"]), {"format": "xlsx", "statut": "recue"}
         ).content
     )
@@ -76,7 +77,7 @@ def test_devis_xlsx_with_statut_and_search(client_gerant):
     a = devis_envoye(date(2026, 3, 2), objet="Bilan de compétences")
     enregistrer_reponse(a, decision="accepte", le=date(2026, 3, 5))
     devis_envoye(date(2026, 3, 2), objet="Autre chose")
-    reponse = client_gerant.get(
+    reponse = client_gerant.post(
         reverse("pilotage:export", args=["devis"]),
         {"format": "xlsx", "statut": "accepte", "q": "Bilan"},
     )
@@ -93,7 +94,7 @@ def test_export_query_count_does_not_grow(client_gerant, django_assert_max_num_q
     for i in range(30):
         devis_envoye(date(2026, 3, 2), objet=f"Devis {i}")
     with django_assert_max_num_queries(8):
-        client_gerant.get(reverse("pilotage:export", args=["devis"]), {"format": "csv"})
+        client_gerant.post(reverse("pilotage:export", args=["devis"]), {"format": "csv"})
 
 
 def test_unknown_list_is_404(client_gerant):
@@ -141,3 +142,19 @@ def test_exports_page_finds_a_client(client_gerant):
     html = client_gerant.get(reverse("pilotage:exports"), {"q": "trouv"}).content.decode()
     assert reverse("pilotage:dossier_client", args=[org.pk]) in html
     assert reverse("pilotage:export", args=["devis"]) + "?format=xlsx" in html
+
+
+def test_a_list_link_shows_a_form_and_only_its_post_makes_the_file(client_gerant):
+    """The lists' links (GET, with their filters) lead to a CSRF-protected form: a link or an
+    image planted elsewhere never starts an unbounded export."""
+    OrganisationFactory(raison_sociale="Recommandée SA", source="recommandation")
+    url = reverse("pilotage:export", args=["organisations"])
+    page = client_gerant.get(url, {"format": "xlsx", "source": "recommandation"})
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<input type="hidden" name="source" value="recommandation">' in html
+    gardien = Client(enforce_csrf_checks=True)
+    gardien.force_login(page.wsgi_request.user)
+    assert gardien.post(url, {"format": "csv"}).status_code == 403  # no CSRF token

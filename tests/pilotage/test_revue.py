@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from devis.models import MotifRefus
@@ -123,7 +124,7 @@ def test_report_page_downloads_the_pdf(client_gerant, semestre):
     page = client_gerant.get(url)
     assert page.status_code == 200
     assert "revue_direction --debut" in page.content.decode()
-    reponse = client_gerant.get(url, {"debut": "2026-01-01", "fin": "2026-06-30", "telecharger": 1})
+    reponse = client_gerant.post(url, {"debut": "2026-01-01", "fin": "2026-06-30"})
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
     assert "revue-de-direction-2026-01-01-2026-06-30.pdf" in reponse["Content-Disposition"]
@@ -155,9 +156,8 @@ def test_command_refuses_a_bad_date(tmp_path):
 
 
 def test_audit_file_holds_the_records_and_an_index_of_every_file(client_gerant, semestre):
-    reponse = client_gerant.get(
-        reverse("pilotage:dossier_audit"),
-        {"debut": "2026-01-01", "fin": "2026-06-30", "telecharger": 1},
+    reponse = client_gerant.post(
+        reverse("pilotage:dossier_audit"), {"debut": "2026-01-01", "fin": "2026-06-30"}
     )
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/zip"
@@ -195,7 +195,7 @@ def test_audit_tables_guard_formulas_and_hold_the_whole_complaint_record(gerant)
     """The audit file's CSVs are written by the exports' code: a cell a client or a user typed
     as a formula is neutralised, and a complaint carries the same columns as its export."""
     from pilotage.audit import construire_dossier_audit
-    from pilotage.exports import ENTETES_RECLAMATIONS
+    from reclamations.exports import ENTETES_RECLAMATIONS
 
     r = enregistrer_reclamation(
         organisation=OrganisationFactory(raison_sociale="Piège SA"),
@@ -220,3 +220,24 @@ def test_audit_page_without_download_shows_the_period(client_gerant, semestre):
     )
     assert reponse.status_code == 200
     assert "3 devis émis" in reponse.content.decode()
+
+
+@pytest.mark.parametrize("vue", ["pilotage:revue_direction", "pilotage:dossier_audit"])
+def test_heavy_documents_are_made_only_by_post_for_three_years_at_most(client_gerant, vue):
+    """Issue 16: a GET (a link, an image planted elsewhere) only shows the form; a POST over
+    more than three years is refused with a French message, nothing is built."""
+    url = reverse(vue)
+    page = client_gerant.get(url, {"debut": "2026-01-01", "fin": "2026-06-30", "telecharger": 1})
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert 'method="post"' in page.content.decode()
+    trop = client_gerant.post(url, {"debut": "2022-01-01", "fin": "2026-06-30"})
+    assert trop.status_code == 200 and trop["Content-Type"].startswith("text/html")
+    assert "3 ans au plus" in trop.content.decode()
+
+
+def test_heavy_documents_need_the_csrf_token(gerant):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(gerant)
+    for vue in ("pilotage:revue_direction", "pilotage:dossier_audit"):
+        reponse = client.post(reverse(vue), {"debut": "2026-01-01", "fin": "2026-06-30"})
+        assert reponse.status_code == 403

@@ -1,0 +1,33 @@
+"""The core's entries of the calendar feed (``crm.extensions.SourceAgenda``): key clients
+due a meeting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crm.extensions import EntreeAgenda, SourceAgenda, sources_agenda
+from crm.selectors import clients_cles_a_voir
+
+
+def clients_cles(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+    entrees = []
+    for org in clients_cles_a_voir(le, user=user):
+        entrees.append(
+            EntreeAgenda(
+                uid=f"client-cle-{org.pk}",
+                # Never met: due today. Otherwise on the day the meeting falls due.
+                jour=org.point_du_le or le,
+                titre=f"Point à prévoir avec {org.raison_sociale} (client clé)",
+                description=(
+                    f"Dernier rendez-vous le {org.dernier_point:%d/%m/%Y}"
+                    if org.dernier_point
+                    else "Aucun rendez-vous enregistré"
+                )
+                + f" ; un point tous les {org.frequence_point_jours} jours.",
+                url=org.get_absolute_url(),
+            )
+        )
+    return entrees
+
+
+sources_agenda.ajouter(SourceAgenda(cle="clients_cles", fonction=clients_cles, ordre=30))

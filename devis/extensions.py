@@ -1,0 +1,6 @@
+"""What devis contributes to the registries of ``crm.extensions`` (found by ``CrmConfig.ready()``)."""
+
+from __future__ import annotations
+
+# Dashboard and management review, audit file, exports, calendar feed.
+from . import agenda, audit, exports, tableau  # noqa: F401

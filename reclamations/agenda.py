@@ -1,0 +1,52 @@
+"""The complaints' entries of the calendar feed (``crm.extensions.SourceAgenda``): the
+acknowledgement and answer deadlines of open complaints."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from crm.extensions import EntreeAgenda, SourceAgenda, sources_agenda
+from crm.roles import est_gerant
+from reclamations.models import Reclamation
+
+
+def _reclamations(user):
+    """The gérant's feed holds every open complaint; a consultant's those they received, own,
+    or that arose on their missions (the filters of their weekly digest)."""
+    qs = Reclamation.objects.ouvertes().select_related("organisation")
+    if est_gerant(user):
+        return qs
+    return qs.filter(
+        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
+    ).distinct()
+
+
+def echeances(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+    entrees = []
+    for r in _reclamations(user).filter(Q(accuse_le__isnull=True) | Q(repondue_le__isnull=True)):
+        if r.accuse_le is None:
+            entrees.append(
+                EntreeAgenda(
+                    uid=f"reclamation-accuse-{r.pk}",
+                    jour=r.accuse_du_le,
+                    titre=f"Accusé de réception dû — {r.numero} — {r.organisation}",
+                    description=r.description[:300],
+                    url=r.get_absolute_url(),
+                )
+            )
+        if r.repondue_le is None:
+            entrees.append(
+                EntreeAgenda(
+                    uid=f"reclamation-reponse-{r.pk}",
+                    jour=r.reponse_due_le,
+                    titre=f"Réponse due — {r.numero} — {r.organisation}",
+                    description=r.description[:300],
+                    url=r.get_absolute_url(),
+                )
+            )
+    return entrees
+
+
+sources_agenda.ajouter(SourceAgenda(cle="reclamations", fonction=echeances, ordre=20))
