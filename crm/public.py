@@ -26,7 +26,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
 from crm import jetons
 from crm.exceptions import RefusMetier
@@ -257,7 +257,9 @@ def demasquer_liens(texte: str) -> str:
 
     def lien(m: re.Match) -> str:
         genre = _GENRES.get(m.group(1))
-        objet = genre.queryset().filter(pk=m.group(2)).first() if genre else None
+        if genre is None:
+            return m.group(0)
+        objet = genre.queryset().filter(pk=m.group(2)).first()
         if objet is None:
             return m.group(0)
         try:
