@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from crm.models import EmailEnvoye, Entreprise, StatutEmail
+from crm.public import demasquer_liens, masquer_liens
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,9 @@ def enregistrer(
         destinataires=", ".join(_ligne_seule(d) for d in destinataires),
         copie=", ".join(_ligne_seule(d) for d in (copie or [])),
         sujet=_ligne_seule(sujet)[:255],
-        corps_texte=texte,
-        corps_html=html,
+        # Kept without the client links' tokens (crm.public): expedier rebuilds them.
+        corps_texte=masquer_liens(texte),
+        corps_html=masquer_liens(html),
         pieces_jointes=pieces,
         content_type=ContentType.objects.get_for_model(objet) if objet is not None else None,
         object_id=str(objet.pk) if objet is not None else "",
@@ -108,13 +110,13 @@ def expedier(email: EmailEnvoye) -> bool:
         return email.statut == StatutEmail.ENVOYE
     message = EmailMultiAlternatives(
         subject=email.sujet,
-        body=email.corps_texte,
+        body=demasquer_liens(email.corps_texte),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[d.strip() for d in email.destinataires.split(",") if d.strip()],
         cc=[d.strip() for d in email.copie.split(",") if d.strip()],
     )
     if email.corps_html:
-        message.attach_alternative(email.corps_html, "text/html")
+        message.attach_alternative(demasquer_liens(email.corps_html), "text/html")
     for pj in email.pieces_jointes:
         contenu = (Path(settings.MEDIA_ROOT) / pj["chemin"]).read_bytes()
         message.attach(pj["nom"], contenu, pj["type"])

@@ -172,20 +172,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # Behind a reverse proxy every request comes from the proxy's address: with
-# PROXY_DE_CONFIANCE=True the client's address is the last one the proxy appended to
-# X-Forwarded-For (the proxy must overwrite or append it, never pass a client's value alone).
+# PROXY_DE_CONFIANCE=True the client's address is the one the proxy appended last to
+# X-Forwarded-For (the proxy must append it, never pass a client's value alone). One function
+# reads it for the login lockout and every rate limit (crm.reseau.adresse_client).
 PROXY_DE_CONFIANCE = env.bool("PROXY_DE_CONFIANCE", default=False)
-
-
-def _adresse_client(request) -> str | None:
-    if PROXY_DE_CONFIANCE:
-        transmise = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if transmise.strip():
-            return transmise.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = _adresse_client
+AXES_CLIENT_IP_CALLABLE = "crm.reseau.adresse_client"
 
 # --- Locale ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -308,6 +299,9 @@ CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES = env.int(
     "CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES", default=5
 )
 CRM_ENQUETE_VALIDITE_JOURS = env.int("CRM_ENQUETE_VALIDITE_JOURS", default=30)
+# A quote's client link can be read this many days after the offer's validity date; then it
+# answers « lien expiré » (devis.liens).
+CRM_DEVIS_LIEN_CONSULTATION_JOURS = env.int("CRM_DEVIS_LIEN_CONSULTATION_JOURS", default=90)
 CRM_EMAIL_ESSAIS_MAX = env.int("CRM_EMAIL_ESSAIS_MAX", default=6)
 # Rules commit in batches of this size: short transactions, progress kept across a crash.
 CRM_REGLES_LOT = env.int("CRM_REGLES_LOT", default=500)
@@ -325,13 +319,17 @@ MESSAGE_TAGS = {_messages.ERROR: "danger"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Public-link tokens never reach a log line (crm.journal): on the handler for every logger,
+    # and on django.request itself so that any handler added to it gets masked records too.
+    "filters": {"jetons": {"()": "crm.journal.MasqueJetons"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["jetons"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
         # Its start-up banner on every command; lockouts and failures are still logged.
         "axes.apps": {"level": "WARNING"},
+        "django.request": {"filters": ["jetons"]},
     },
 }
 

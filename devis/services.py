@@ -30,6 +30,7 @@ from crm.models import (
     StatutMission,
 )
 from crm.numerotation import prochain_numero
+from devis.liens import renouveler_lien
 from devis.models import (
     Accord,
     Devis,
@@ -223,14 +224,6 @@ def lien_acceptation(devis: Devis) -> str:
     if not devis.jeton_nonce:
         raise RefusMetier("Ce devis n'a pas encore été envoyé : il n'a pas de lien client.")
     return reverse("devis:public", args=[jetons.jeton(USAGE_JETON, devis.jeton_nonce)])
-
-
-def devis_par_jeton(jeton_clair: str) -> Devis | None:
-    return (
-        Devis.objects.select_related("organisation", "contact")
-        .filter(jeton_empreinte=jetons.empreinte(jeton_clair))
-        .first()
-    )
 
 
 def _contexte_email(devis: Devis) -> dict:
@@ -438,6 +431,7 @@ def reviser_devis(devis: Devis, *, par=None) -> Devis:
             for ligne in ancien.lignes.all()
         )
         ancien.statut = StatutDevis.ANNULE
+        renouveler_lien(ancien)
         ancien._change_reason = "Remplacé par une nouvelle version"
         ancien.save()
     return nouveau
@@ -453,6 +447,7 @@ def annuler_devis(devis: Devis, *, par=None) -> Devis:
     with transaction.atomic():
         devis = Devis.objects.select_for_update().get(pk=devis.pk)
         devis.statut = StatutDevis.ANNULE
+        renouveler_lien(devis)
         devis._change_reason = "Devis annulé"
         devis.save()
     return devis

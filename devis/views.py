@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
-
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
-from crm.models import Entreprise
 from crm.pages import page_formulaire
 from crm.pagination import paginer
+from crm.public import page_publique, refus_public, reponse_publique
+from crm.reseau import adresse_client
 from crm.templatetags.crm_tags import format_euros
-from devis import selectors, services
+from devis import liens, selectors, services
 from devis.forms import (
     AcceptationForm,
     AccordForm,
@@ -332,37 +327,6 @@ def accord_document(request, pk: int):
     )
 
 
-def _limite_lien(groupe, request) -> str:
-    return getattr(settings, "CRM_DEVIS_LIEN_LIMITE", "30/m")
-
-
-def _page_client(request, gabarit: str, contexte: dict | None = None, *, status: int = 200):
-    """A page of the client's link: never cached, never sent on as a referrer (the token is in
-    the address), and nothing but this quote and the firm's identity."""
-    response = render(
-        request, gabarit, {"entreprise": Entreprise.courante(), **(contexte or {})}, status=status
-    )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _ip(request) -> str | None:
-    """The client's address, as the login lockout reads it (behind a trusted proxy: the
-    address it appended to X-Forwarded-For), or None when it is not an IP address."""
-    lire = getattr(settings, "AXES_CLIENT_IP_CALLABLE", None)
-    ip = (lire(request) if callable(lire) else request.META.get("REMOTE_ADDR")) or ""
-    try:
-        ipaddress.ip_address(ip)
-    except ValueError:
-        return None
-    return ip
-
-
-def _cle_limite(groupe, request) -> str:
-    return _ip(request) or "inconnue"
-
-
 def _pdf_client(devis: Devis, accord) -> HttpResponse:
     """The quote's PDF; once accepted online, the copy stamped with the acceptance block."""
     if accord is not None and accord.type == TypeAccord.ACCEPTATION_EN_LIGNE:
@@ -373,8 +337,6 @@ def _pdf_client(devis: Devis, accord) -> HttpResponse:
         nom = devis.reference
     response = HttpResponse(contenu, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{nom.replace(" ", "_")}.pdf"'
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -386,31 +348,39 @@ MERCIS = {
 }
 
 
-# CSRF protection guards an authority the browser adds by itself (a session cookie). This page
-# has none: its only key is the secret token in its own address, which a forging site would
-# need to know. And with « Referrer-Policy: no-referrer » browsers send « Origin: null » on the
-# form's POST, which Django's origin check refuses. So the page sets no cookie and is exempt.
-@csrf_exempt
-@ratelimit(key=_cle_limite, rate=_limite_lien, block=False)
-@never_cache
+# The acceptance form carries a drawn signature (a PNG data URL of 400 kB at most, see
+# services.verifier_signature) and a few short fields; the other forms far less.
+CORPS_MAX_PAGE_CLIENT = 512 * 1024
+
+
+@page_publique(limite="CRM_DEVIS_LIEN_LIMITE", corps_max=CORPS_MAX_PAGE_CLIENT)
 def public(request, jeton: str):
     """The client's page for a sent quote (no account; the token is the key).
 
     GET shows the quote and, while the link is open, three choices: accept (« Bon pour
     accord »), decline, ask a question; each is a POST to this same address (``action``).
-    A wrong token is 404; too many requests from one address get a 429 before any lookup.
+    A wrong token (or the old link of a cancelled or revised quote) is 404; a link read too
+    long after the offer's validity is 410 (``liens.consultation_expiree``). The guards of
+    every public page (rate limit, cross-site POST, body size) come first: ``crm.public``.
     """
-    if getattr(request, "limited", False):
-        return _page_client(request, "devis/devis_public_limite.html", status=429)
-    devis = services.devis_par_jeton(jeton)
+    devis = liens.devis_par_jeton(jeton)
     if devis is None:
-        return _page_client(request, "devis/devis_public_introuvable.html", status=404)
+        return reponse_publique(request, "devis/devis_public_introuvable.html", status=404)
+    maintenant = timezone.now()
+    le = timezone.localdate(maintenant)
+    if liens.consultation_expiree(devis, le=le):
+        return refus_public(
+            request,
+            status=410,
+            titre="Lien expiré",
+            message="Ce lien n'est plus valable : l'offre a expiré depuis longtemps. "
+            "Contactez-nous pour recevoir une nouvelle proposition.",
+            icone="calendar-x",
+        )
     accord = Accord.objects.filter(devis=devis).first()
     if request.GET.get("pdf"):
         return _pdf_client(devis, accord)
 
-    maintenant = timezone.now()
-    le = timezone.localdate(maintenant)
     etat = services.etat_lien(devis, le=le)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     formulaires = {
@@ -428,7 +398,7 @@ def public(request, jeton: str):
             status = 409 if form is not None else 400
         elif form.is_valid():
             d = form.cleaned_data
-            ip, navigateur = _ip(request), request.META.get("HTTP_USER_AGENT", "")
+            ip, navigateur = adresse_client(request), request.META.get("HTTP_USER_AGENT", "")
             try:
                 if action == "accepter":
                     services.accepter_en_ligne(
@@ -470,11 +440,11 @@ def public(request, jeton: str):
         else:
             status = 400
         if status == 409:
-            devis = services.devis_par_jeton(jeton)
+            devis = liens.devis_par_jeton(jeton)
             accord = Accord.objects.filter(devis=devis).first()
             etat = services.etat_lien(devis, le=le)
 
-    return _page_client(
+    return reponse_publique(
         request,
         "devis/devis_public.html",
         {

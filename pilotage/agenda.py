@@ -39,13 +39,11 @@ def renouveler(user) -> JetonCalendrier:
 
 def utilisateur_du_jeton(jeton_clair: str):
     """The active member of the firm this token belongs to, or None."""
-    from crm import jetons
+    from crm.public import objet_par_jeton
     from crm.roles import est_consultant
 
-    trouve = (
-        JetonCalendrier.objects.filter(empreinte=jetons.empreinte(jeton_clair))
-        .select_related("user")
-        .first()
+    trouve = objet_par_jeton(
+        JetonCalendrier.objects.select_related("user"), jeton_clair, champ="empreinte"
     )
     if trouve is None or not trouve.user.is_active:
         return None

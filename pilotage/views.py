@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from crm.acces import gerant_requis, membre_requis
 from crm.models import Organisation
+from crm.public import page_publique
 from pilotage import agenda, audit, exports, importation, presentation, revue, selectors
 from pilotage.forms import ImportForm, PeriodeLourdeForm, periode
 from pilotage.periodes import douze_mois, periode_precedente, trimestre
@@ -314,7 +314,8 @@ def agenda_renouveler(request):
     return redirect(reverse("pilotage:agenda"))
 
 
-@never_cache
+# Calendar software only reads the feed (GET); it polls every few minutes at most.
+@page_publique(limite="CRM_AGENDA_LIMITE", corps_max=0)
 def agenda_ics(request, jeton: str):
     """The feed, reached without a session by the calendar software: the token is the key."""
     user = agenda.utilisateur_du_jeton(jeton)
@@ -323,6 +324,4 @@ def agenda_ics(request, jeton: str):
     contenu = agenda.calendrier(user, le=timezone.localdate())
     reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
     reponse["Content-Disposition"] = 'inline; filename="iod-crm.ics"'
-    reponse["Referrer-Policy"] = "no-referrer"
-    reponse["X-Robots-Tag"] = "noindex"
     return reponse

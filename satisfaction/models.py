@@ -59,11 +59,6 @@ class Debrief(Horodate):
         return f"Débrief — {self.mission}"
 
 
-class EnqueteQuerySet(models.QuerySet):
-    def par_jeton(self, jeton_clair: str):
-        return self.filter(jeton_empreinte=jetons.empreinte(jeton_clair))
-
-
 class Enquete(Horodate):
     """A survey sent to a contact after a mission, answerable once through a token link."""
 
@@ -87,8 +82,6 @@ class Enquete(Horodate):
     jeton_nonce = models.CharField(max_length=32, default=jetons.nouveau_nonce, editable=False)
     jeton_empreinte = models.CharField(max_length=64, unique=True, editable=False)
     history = HistoricalRecords()
-
-    objects = EnqueteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "enquête de satisfaction"

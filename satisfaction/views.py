@@ -2,20 +2,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from crm.acces import gerant_requis, membre_requis, mission_pour
 from crm.exceptions import RefusMetier
-from crm.models import Entreprise, TypePrestation
+from crm.models import TypePrestation
+from crm.public import objet_par_jeton, page_publique, reponse_publique
 from crm.roles import CONSULTANT
 from satisfaction import selectors, services
 from satisfaction.forms import DebriefForm, ReponseEnqueteForm
@@ -129,58 +127,39 @@ def tableau(request):
 # --- The public survey page ----------------------------------------------------------------------
 
 
-def _limite(groupe, request) -> str:
-    return getattr(settings, "CRM_ENQUETE_LIMITE", "30/m")
+# Three scores and a comment of at most a few thousand characters.
+CORPS_MAX_ENQUETE = 64 * 1024
 
 
-def _public(request, gabarit: str, contexte: dict | None = None, *, status: int = 200):
-    """A page of the public link: the firm's identity only, never cached, never sent on as a
-    referrer (the token is in the address)."""
-    response = render(
-        request,
-        gabarit,
-        {"entreprise": Entreprise.courante(), **(contexte or {})},
-        status=status,
-    )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@csrf_exempt
-@ratelimit(key="ip", rate=_limite, block=False)
+@page_publique(limite="CRM_ENQUETE_LIMITE", corps_max=CORPS_MAX_ENQUETE)
 def enquete_publique(request, jeton: str):
-    """The only page open without an account: the client answers once, before expiry.
-
-    CSRF is exempted on purpose: the page sends « Referrer-Policy: no-referrer », so browsers
-    post with « Origin: null », which Django's CSRF check rejects. The page has no session and
-    no ambient authority: its only key is the secret token in its own URL, which a forging
-    site cannot know (the same reasoning as the quote's public page).
+    """The survey's page: the client answers once, before expiry.
 
     A wrong token is a plain 404, an expired survey a 410: neither says anything of other
-    surveys. Too many tries from one address get a 429 before any lookup.
+    surveys. The guards of every public page (rate limit per client address, cross-site POST,
+    body size) come first: ``crm.public``.
     """
-    if getattr(request, "limited", False):
-        return _public(request, "satisfaction/enquete_limite.html", status=429)
-    enquete = Enquete.objects.par_jeton(jeton).select_related("contact__organisation").first()
+    enquete = objet_par_jeton(Enquete.objects.select_related("contact__organisation"), jeton)
     if enquete is None:
-        return _public(request, "satisfaction/enquete_introuvable.html", status=404)
+        return reponse_publique(request, "satisfaction/enquete_introuvable.html", status=404)
     le = timezone.localdate()
     if enquete.repondue:
-        return _public(request, "satisfaction/enquete_merci.html", {"deja": True})
+        return reponse_publique(request, "satisfaction/enquete_merci.html", {"deja": True})
     if le > enquete.expire_le:
-        return _public(request, "satisfaction/enquete_expiree.html", status=410)
+        return reponse_publique(request, "satisfaction/enquete_expiree.html", status=410)
     form = ReponseEnqueteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.repondre_enquete(enquete, le=le, **form.cleaned_data)
         except services.EnqueteFermee:
-            return _public(request, "satisfaction/enquete_merci.html", {"deja": True})
+            return reponse_publique(request, "satisfaction/enquete_merci.html", {"deja": True})
         except RefusMetier as exc:
             form.add_error(None, exc.message)
         else:
-            return _public(request, "satisfaction/enquete_merci.html", {"deja": False})
-    return _public(request, "satisfaction/enquete_form.html", {"form": form, "enquete": enquete})
+            return reponse_publique(request, "satisfaction/enquete_merci.html", {"deja": False})
+    return reponse_publique(
+        request, "satisfaction/enquete_form.html", {"form": form, "enquete": enquete}
+    )
 
 
 # --- Debrief and survey sending ----------------------------------------------------------------

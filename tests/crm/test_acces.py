@@ -233,7 +233,10 @@ def _constat(response) -> object:
 
 
 @pytest.fixture
-def monde(gerant, consultant):
+def monde(gerant, consultant, settings):
+    # The world's quote was sent on a fixed date (March 2026): its client link must stay
+    # readable whatever day the suite runs (the viewing expiry is tested in test_acceptation).
+    settings.CRM_DEVIS_LIEN_CONSULTATION_JOURS = 100 * 365
     return construire_monde(gerant, consultant)
 
 

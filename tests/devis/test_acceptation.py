@@ -319,18 +319,23 @@ def test_an_agreement_already_in_the_database_makes_the_acceptance_roll_back():
 
 
 @pytest.mark.django_db
-def test_revised_quote_old_link_says_which_version_replaced_it(client):
+def test_revised_quote_old_link_opens_nothing_and_the_current_one_names_the_new_version(client):
     ancien = envoye_aujourdhui()
     chemin = lien_acceptation(ancien)
     nouveau = reviser_devis(ancien)
+    # The link the client received is dead: it shows neither the old offer nor a form.
     page = client.get(chemin)
-    assert page.status_code == 200
+    assert page.status_code == 404
     texte = page.content.decode()
+    assert "remplacé par une nouvelle version" in texte and ancien.reference not in texte
+    assert accepter(client, chemin).status_code == 404
+    assert not Accord.objects.exists()
+    # The gérant's current link of the cancelled version says which version replaced it.
+    ancien.refresh_from_db()
+    texte = client.get(lien_acceptation(ancien)).content.decode()
     assert "annulé et remplacé par une nouvelle version" in texte
     assert nouveau.reference in texte  # « DEV-AAAA-NNNN v2 »
     assert "form-accepter" not in texte
-    assert accepter(client, chemin).status_code == 409
-    assert not Accord.objects.exists()
     # The new version, once sent, has its own link, open.
     envoye = envoyer_devis(nouveau, le=aujourdhui(), email=False)
     assert lien_acceptation(envoye) != chemin
@@ -359,9 +364,12 @@ def test_cancelled_quote_link_is_dead(client):
     devis = envoye_aujourdhui()
     chemin = lien_acceptation(devis)
     annuler_devis(devis)
-    texte = client.get(chemin).content.decode()
+    assert client.get(chemin).status_code == 404
+    assert accepter(client, chemin).status_code == 404
+    devis.refresh_from_db()
+    texte = client.get(lien_acceptation(devis)).content.decode()
     assert "Ce devis a été annulé" in texte and "form-accepter" not in texte
-    assert accepter(client, chemin).status_code == 409
+    assert accepter(client, lien_acceptation(devis)).status_code == 409
 
 
 @pytest.mark.django_db
