@@ -483,3 +483,57 @@ class CibleTache:
 
 
 cibles_taches: Genre[CibleTache] = Genre("cibles des tâches")
+
+
+# --- Actions and panels of the core's pages -----------------------------------------------------
+
+# Where an action shows on its page: among the page's buttons, or in its « Plus » drop-down.
+BOUTONS = "boutons"
+PLUS = "plus"
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    """A link (``methode="get"``) or a one-button form (``"post"``, CSRF included) that an app
+    adds to a core page. ``page`` names the page (« organisation », « mission », « demande »,
+    « contact » — a contact's row on its organisation's page —, « organisations », « demandes »);
+    ``url(obj)`` is where it goes (``obj`` is the page's object, ``None`` on a list page) and
+    ``visible(user, obj)`` who sees it: both run once per object shown, so they must not query
+    (the page's object has what they need). ``garder_filtres`` appends the list's current
+    filters (the page's query string) to the URL, for exports."""
+
+    cle: str
+    page: str
+    libelle: str
+    url: Callable[[Any], str]
+    icone: str = ""
+    visible: Callable[[Any, Any], bool] = lambda user, obj: True
+    methode: str = "get"
+    ordre: int = 100
+    groupe: str = BOUTONS
+    classe: str = "btn btn-outline-secondary"  # CSS classes of a button (not of a drop-down item)
+    titre: str = ""  # tooltip
+    icone_seule: bool = False  # the label is then read by screen readers only
+    garder_filtres: bool = False
+
+
+actions_pages: Genre[ActionPage] = Genre("actions des pages")
+
+
+@dataclass(frozen=True)
+class PanneauPage:
+    """A block of an app's own template shown on a core page (in the page's column of panels).
+
+    ``contexte(request, obj) -> dict | None`` computes what the template needs (``None`` hides
+    the panel: the rights check lives there); it runs once per page, in a fixed number of
+    queries whatever the data size. The template is rendered with the page's context plus that
+    dict (so ``request``, ``csrf_token`` and the role flags are there)."""
+
+    cle: str
+    page: str
+    gabarit: str
+    contexte: Callable[[Any, Any], dict | None]
+    ordre: int = 100
+
+
+panneaux_pages: Genre[PanneauPage] = Genre("panneaux des pages")

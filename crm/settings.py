@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "demonstration",
     "banc",
 ]
+# Apps installed by configuration alone (the test suite adds its example app this way, see
+# pyproject.toml): their contributions reach every page through crm/extensions.py.
+CRM_APPLIS_SUPPLEMENTAIRES = env.list("CRM_APPLIS_SUPPLEMENTAIRES", default=[])
+INSTALLED_APPS += CRM_APPLIS_SUPPLEMENTAIRES
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 
 from crm import views
 from crm.forms import ConnexionForm, ReinitialisationForm
@@ -88,6 +92,13 @@ urlpatterns = [
     path("pilotage/", include("pilotage.urls")),
     path("rgpd/", include("rgpd.urls")),
     path("admin/", admin.site.urls),
+]
+# Apps installed by configuration bring their pages under their own name (their urls.py sets
+# ``app_name``), so adding one edits nothing here.
+urlpatterns += [
+    path(f"{nom.rsplit('.', 1)[-1]}/", include(f"{nom}.urls"))
+    for nom in settings.CRM_APPLIS_SUPPLEMENTAIRES
+    if module_has_submodule(import_module(nom), "urls")
 ]
 
 admin.site.site_header = "IOD — administration du CRM"

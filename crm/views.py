@@ -92,7 +92,6 @@ def demande(request, pk: int):
         {
             "demande": d,
             "revue": getattr(d, "revue", None),
-            "devis_lies": d.devis.order_by("-pk") if est_gerant(request.user) else [],
             "historique": historique(d),
             "age": jours_ouvres_entre(d.recue_le, timezone.localdate()),
         },
@@ -137,7 +136,6 @@ def mission(request, pk: int):
         {
             "mission": m,
             "voir_prix": est_gerant(request.user),
-            "debrief": getattr(m, "debrief", None),
             "historique": historique(m),
         },
     )

@@ -1,6 +1,6 @@
-"""What devis contributes to the registries of ``crm.extensions`` (found by ``CrmConfig.ready()``)."""
+"""What devis contributes to the registry of ``crm.extensions`` (imported by ``CrmConfig.ready()``):
+each kind in its own module."""
 
 from __future__ import annotations
 
-# Dashboard and management review, audit file, exports, calendar feed.
-from . import agenda, audit, exports, tableau  # noqa: F401
+from . import agenda, audit, exports, pages, tableau  # noqa: F401

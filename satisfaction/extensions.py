@@ -1,6 +1,6 @@
-"""What satisfaction contributes to the registries of ``crm.extensions`` (found by ``CrmConfig.ready()``)."""
+"""What satisfaction contributes to the registry of ``crm.extensions`` (imported by ``CrmConfig.ready()``):
+each kind in its own module."""
 
 from __future__ import annotations
 
-# Dashboard and management review.
-from . import tableau  # noqa: F401
+from . import pages, tableau  # noqa: F401

@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.safestring import SafeString
+
+from crm import extensions
 
 register = template.Library()
 
@@ -46,3 +49,51 @@ def pourcent(valeur) -> str:
     if valeur is None:
         return "—"
     return f"{Decimal(str(valeur)).quantize(Decimal('0.1'))} %".replace(".", ",")
+
+
+# --- What other apps add to the core's pages (crm/extensions.py) -------------------------------
+
+
+def _url_action(action, obj, request) -> str:
+    url = action.url(obj)
+    if action.garder_filtres and request is not None:
+        # The list's filters, then the action's own parameters (e.g. ``format=xlsx``).
+        chemin, _, parametres = url.partition("?")
+        url = f"{chemin}?{request.GET.urlencode()}&{parametres}"
+    return url
+
+
+@register.simple_tag(takes_context=True)
+def actions_page(context, page: str, obj=None, groupe: str = extensions.BOUTONS):
+    """``{% actions_page "mission" mission %}``: the links and one-button forms the apps add to
+    a core page, for the signed-in user (``groupe="plus"``: as items of the « Plus » drop-down)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    actions = [
+        (action, _url_action(action, obj, request))
+        for action in extensions.actions_pages.tous()
+        if action.page == page and action.groupe == groupe and action.visible(user, obj)
+    ]
+    if not actions:
+        return ""
+    gabarit = context.template.engine.get_template("crm/_actions_page.html")
+    with context.push(actions_contribuees=actions, groupe_actions=groupe):
+        return gabarit.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def panneaux_page(context, page: str, obj=None):
+    """``{% panneaux_page "mission" mission %}``: the apps' panels of a core page, each rendered
+    from its own template with the page's context plus what its ``contexte`` computed."""
+    request = context.get("request")
+    sortie = SafeString("")
+    for panneau in extensions.panneaux_pages.tous():
+        if panneau.page != page:
+            continue
+        donnees = panneau.contexte(request, obj)
+        if donnees is None:
+            continue
+        gabarit = context.template.engine.get_template(panneau.gabarit)
+        with context.push(**donnees):
+            sortie += gabarit.render(context)
+    return sortie

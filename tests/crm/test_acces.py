@@ -164,6 +164,9 @@ ACCES: dict[str, Regle] = {
     "rgpd:effacer": gerant_post("contact"),
     "rgpd:opposition_contact": gerant_post("contact"),
     "rgpd:opposition_organisation": gerant_post("organisation"),
+    # --- The example app (tests/appli_exemple), installed by the test settings only
+    "appli_exemple:notes": gerant(),
+    "appli_exemple:relire": gerant_post("organisation"),
 }
 
 

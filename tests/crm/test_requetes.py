@@ -13,8 +13,17 @@ from django.utils import timezone
 from banc.synthese import Generateur, Taille
 from crm.models import Interaction, Organisation
 from crm.regles import appliquer
+from tests.appli_exemple.outils import sans_appli_exemple
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _installation_du_cabinet():
+    # The budget is the firm's pages': the test settings' example app adds its own queries.
+    with sans_appli_exemple():
+        yield
+
 
 PAGES = ["/", "/organisations/", "/demandes/", "/devis/", "/missions/", "/reclamations/"]
 
