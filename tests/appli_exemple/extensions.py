@@ -8,10 +8,12 @@ from datetime import timedelta
 from django.db.models import Count
 
 from crm.extensions import (
+    Carte,
     CibleTache,
     DonneesPersonnelles,
     EntreeAgenda,
     Export,
+    GroupeCartes,
     Indicateurs,
     PieceAudit,
     SourceAgenda,
@@ -38,23 +40,27 @@ def _gerant(user) -> bool:
 # --- Dashboard: the notes written in each period, in one query ---------------------------------
 
 
-def _calculer(periodes, *, le) -> list[int]:
+def _calculer(periodes, *, le) -> list[dict]:
     comptes = Note.objects.filter(une_des("ecrite_le", periodes)).aggregate(
         **{f"p{i}": Count("pk", filter=dans("ecrite_le", p)) for i, p in enumerate(periodes)}
     )
-    return [comptes[f"p{i}"] for i in range(len(periodes))]
+    return [{"notes_exemple": comptes[f"p{i}"]} for i in range(len(periodes))]
+
+
+def _cartes(c, p) -> list[GroupeCartes]:
+    return [
+        GroupeCartes(
+            TITRE, "journal-text", [Carte("Notes écrites", c.notes_exemple, p.notes_exemple)], 900
+        )
+    ]
 
 
 indicateurs.ajouter(
     Indicateurs(
         "appli_exemple",
-        TITRE,
         calculer=_calculer,
-        # TODO(lead): once pilotage's helper has fixed the card type, return its cards here.
-        cartes=lambda courant, precedent: [
-            {"titre": "Notes écrites", "valeur": courant, "precedent": precedent}
-        ],
-        revue=lambda courant, precedent: {"notes_exemple": courant},
+        cartes=_cartes,
+        revue=lambda c, p: {"notes_exemple_revue": c.notes_exemple},
         ordre=900,
     )
 )
@@ -85,16 +91,21 @@ exports.ajouter(
         "appli_exemple",
         TITRE,
         lignes=lambda params, user: (ENTETES, _lignes()),
+        libelle=TITRE,
+        dossier_client=lambda org: (
+            ENTETES,
+            [ligne for ligne in _lignes() if ligne[1] == str(org)],
+        ),
         visible=_gerant,
         ordre=900,
     )
 )
 
 
-def _agenda(user, *, le) -> list[EntreeAgenda]:
+def _agenda(user, *, le, horizon) -> list[EntreeAgenda]:
     if not est_gerant(user):
         return []
-    qs = Note.objects.filter(a_relire_le__range=(le - timedelta(days=30), le + timedelta(days=90)))
+    qs = Note.objects.filter(a_relire_le__range=(le - timedelta(days=30), horizon))
     return [
         EntreeAgenda(uid=f"appli-exemple-{n.pk}", jour=n.a_relire_le, titre="Relire une note")
         for n in qs.order_by("a_relire_le", "pk")

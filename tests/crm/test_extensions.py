@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from crm import extensions
 from crm.digest import envoyer_digests
 from crm.regles import appliquer
+from tests.appli_exemple.extensions import TITRE
 from tests.appli_exemple.models import Note
 from tests.factories import ContactFactory, OrganisationFactory
 
@@ -152,49 +155,57 @@ def test_menu_shows_the_app_entry_to_the_role_it_allows(client, gerant, consulta
 
 
 @pytest.mark.django_db
-def test_dashboard_figures_of_the_app_are_registered_and_computed_in_one_query(
-    django_assert_num_queries,
+def test_dashboard_and_review_show_the_app_figures_computed_in_one_query(
+    client_gerant, django_assert_num_queries
 ):
     _note(LE)  # written on LE - 10
     periodes = [(LE - timedelta(days=14), LE), (LE - timedelta(days=28), LE - timedelta(days=15))]
     figures = extensions.indicateurs["appli_exemple"]
     with django_assert_num_queries(1):
-        assert figures.calculer(periodes, le=LE) == [1, 0]
-    # TODO(lead): after merging pilotage's helper, assert the dashboard page
-    # (reverse("pilotage:tableau")) shows « Notes écrites » and the management review its figure.
+        assert figures.calculer(periodes, le=LE) == [{"notes_exemple": 1}, {"notes_exemple": 0}]
+    page = _page(client_gerant, reverse("pilotage:tableau") + "?debut=2026-02-01&fin=2026-03-31")
+    assert TITRE in page and "Notes écrites" in page
+    from pilotage.revue import contexte_revue
+
+    contexte = contexte_revue(date(2026, 2, 1), date(2026, 3, 31), le=LE)
+    assert contexte["notes_exemple_revue"] == 1
 
 
 @pytest.mark.django_db
-def test_audit_piece_of_the_app_writes_the_period_notes():
+def test_audit_file_holds_the_app_piece(client_gerant):
     _note(LE)
-    ecrit = {}
-
-    class Dossier:
-        def ajouter(self, chemin, contenu, description):
-            ecrit[chemin] = contenu
-
-        def table(self, chemin, entetes, lignes, description):
-            ecrit[chemin] = [entetes, *lignes]
-
-    piece = extensions.pieces_audit["appli_exemple"]
-    piece.ajouter(Dossier(), debut=LE - timedelta(days=30), fin=LE, le=LE)
-    assert ecrit["appli_exemple/notes.csv"][1][-1] == TEXTE
-    # TODO(lead): after merging pilotage's helper, assert the audit ZIP of that period holds
-    # appli_exemple/notes.csv.
+    reponse = client_gerant.post(
+        reverse("pilotage:dossier_audit"), {"debut": "2026-02-01", "fin": "2026-03-31"}
+    )
+    assert reponse.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(reponse.streaming_content))) as archive:
+        assert TEXTE in archive.read("appli_exemple/notes.csv").decode("utf-8-sig")
+    assert TITRE in _page(client_gerant, reverse("pilotage:dossier_audit"))
 
 
 @pytest.mark.django_db
-def test_export_and_calendar_entries_of_the_app_are_registered(gerant, consultant):
+def test_exports_and_calendar_feed_hold_the_app_entries(client_gerant, gerant, consultant):
     note = _note(LE)
     export = extensions.exports["appli_exemple"]
     assert export.visible(gerant) and not export.visible(consultant)
-    entetes, lignes = export.lignes({}, gerant)
-    assert lignes[0][-1] == TEXTE
-    agenda = extensions.sources_agenda["appli_exemple"]
-    assert [e.uid for e in agenda.fonction(gerant, le=LE)] == [f"appli-exemple-{note.pk}"]
-    assert agenda.fonction(consultant, le=LE) == []
-    # TODO(lead): after merging pilotage's helper, assert the export view lists « Notes
-    # d'exemple » for the gérant and the iCal feed of the gérant holds UID appli-exemple-<pk>.
+    assert TITRE in _page(client_gerant, reverse("pilotage:exports"))
+    reponse = client_gerant.post(
+        reverse("pilotage:export", args=["appli_exemple"]), {"format": "csv"}
+    )
+    assert reponse.status_code == 200 and TEXTE in reponse.content.decode("utf-8-sig")
+    dossier = client_gerant.get(
+        reverse("pilotage:dossier_client", args=[note.contact.organisation.pk])
+    )
+    assert dossier.status_code == 200
+    from pilotage import agenda
+
+    aujourdhui = timezone.localdate()
+    Note.objects.filter(pk=note.pk).update(a_relire_le=aujourdhui)
+    flux = client_gerant.get(agenda.jeton_de(gerant).get_absolute_url())
+    assert f"UID:appli-exemple-{note.pk}" in flux.content.decode()
+    assert not extensions.sources_agenda["appli_exemple"].fonction(
+        consultant, le=aujourdhui, horizon=aujourdhui
+    )
 
 
 @pytest.mark.django_db
