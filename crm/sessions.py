@@ -32,10 +32,13 @@ class SessionGlissanteMiddleware:
         session = request.session
         if session.get(SESSION_KEY) is not None:
             maintenant = int(time.time())
-            debut = session.setdefault(CLE_DEBUT, maintenant)
-            if maintenant - debut > settings.CRM_SESSION_DUREE_MAX:
+            if maintenant - session.get(CLE_DEBUT, maintenant) > settings.CRM_SESSION_DUREE_MAX:
                 logout(request)  # flushes the session: this request goes on anonymous
                 return self.get_response(request)
             if maintenant - session.get(CLE_RAFRAICHIE, 0) >= settings.CRM_SESSION_RAFRAICHISSEMENT:
                 session[CLE_RAFRAICHIE] = maintenant  # marks it modified: saved with a new expiry
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The lifetime counts from the sign-in (the login request itself, once it has signed in).
+        if session.get(SESSION_KEY) is not None and CLE_DEBUT not in session:
+            session[CLE_DEBUT] = int(time.time())
+        return response
