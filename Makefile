@@ -25,7 +25,7 @@ lock: install
 # 127.0.0.1:8000, a Celery worker and its embedded beat (honcho; Ctrl-C stops all three, and so
 # does any end of the runner: scripts/lancer.sh). Development settings: DEBUG=True.
 run: install
-	DEBUG=True $(BIN)/python -m crm.verrou_beat
+	DEBUG=True $(BIN)/python -c "from crm.verrou_beat import main; raise SystemExit(main())"
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
 	DEBUG=True $(BIN)/python manage.py demo
 	bash scripts/lancer.sh

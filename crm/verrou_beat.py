@@ -2,7 +2,7 @@
 
 The lock is the kernel's (``flock``): it dies with the process that holds it, so a killed beat
 leaves no stale lock behind, and a beat that is still running (an old ``make run`` whose worker
-survived) makes a new one refuse to start. ``python -m crm.verrou_beat`` checks it before
+survived) makes a new one refuse to start. ``crm.verrou_beat.main()`` checks it before
 ``make run`` starts anything.
 """
 
@@ -14,7 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
-from celery.signals import beat_embedded_init, beat_init
+from billiard import current_process
+from celery.signals import beat_init
 
 MESSAGE = (
     "Un beat Celery tourne déjà sur ce dossier ({chemin}) : arrêtez l'ancien « make run » "
@@ -52,23 +53,18 @@ def _refuser() -> None:
 
 
 @beat_init.connect
-def _beat_seul(sender=None, **kwargs) -> None:
+def _un_seul_beat(sender=None, **kwargs) -> None:
+    """Sent in the beat's process, standalone or embedded in a worker (then in a child process
+    named « Beat »): refusing there stops the worker too, so that the runner stops and says
+    why instead of running a worker without its beat."""
     global _tenu
+    if _tenu is not None:
+        return
     _tenu = prendre()
     if _tenu is None:
         _refuser()
-        raise SystemExit(1)
-
-
-@beat_embedded_init.connect
-def _beat_embarque(sender=None, **kwargs) -> None:
-    """The worker's embedded beat: refusing stops the worker too, so the runner stops and says
-    why, instead of running a worker without its beat."""
-    global _tenu
-    _tenu = prendre()
-    if _tenu is None:
-        _refuser()
-        os.kill(os.getppid(), signal.SIGTERM)
+        if current_process().name == "Beat":
+            os.kill(os.getppid(), signal.SIGTERM)
         raise SystemExit(1)
 
 
@@ -79,7 +75,3 @@ def main() -> int:
         return 1
     fichier.close()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG=True
-.venv/bin/python -m crm.verrou_beat
+.venv/bin/python -c "from crm.verrou_beat import main; raise SystemExit(main())"
 export CRM_LANCEUR_PID=$$
 exec .venv/bin/honcho start -f Procfile
