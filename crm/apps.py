@@ -7,7 +7,10 @@ class CrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from crm import extensions
+        from crm import (
+            double_facteur,  # noqa: F401 - connects its user_logged_in receiver
+            extensions,
+        )
         from crm.celery import preparer_dossiers
 
         # The filesystem broker (embedded default) needs its folders before anyone enqueues.

@@ -13,6 +13,9 @@ app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# One live beat per data folder (its signal receivers refuse a second one).
+from crm import verrou_beat  # noqa: E402, F401
+
 
 def preparer_dossiers() -> None:
     """The filesystem broker and the file result backend need their folders to exist."""

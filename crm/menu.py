@@ -87,3 +87,13 @@ menu.ajouter(
         zone=COMPTE,
     )
 )
+menu.ajouter(
+    EntreeMenu(
+        "double_facteur",
+        "Double authentification",
+        "double_facteur",
+        icone="shield-lock",
+        ordre=96,
+        zone=COMPTE,
+    )
+)

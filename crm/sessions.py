@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, logout
 
 CLE_RAFRAICHIE = "_crm_rafraichie"
+CLE_DEBUT = "_crm_debut"
 
 
 class SessionGlissanteMiddleware:
@@ -18,6 +19,10 @@ class SessionGlissanteMiddleware:
     session is only marked modified when its last refresh is older than the interval, so the
     inactivity timeout is exact to within that interval and most pages write nothing.
     Anonymous requests are left alone (no session is created for them).
+
+    A session also has an absolute lifetime, ``CRM_SESSION_DUREE_MAX`` seconds from its first
+    signed-in request, whatever the activity: past it, the user is signed out (a stolen
+    cookie kept alive by activity dies with it).
     """
 
     def __init__(self, get_response):
@@ -27,6 +32,13 @@ class SessionGlissanteMiddleware:
         session = request.session
         if session.get(SESSION_KEY) is not None:
             maintenant = int(time.time())
+            if maintenant - session.get(CLE_DEBUT, maintenant) > settings.CRM_SESSION_DUREE_MAX:
+                logout(request)  # flushes the session: this request goes on anonymous
+                return self.get_response(request)
             if maintenant - session.get(CLE_RAFRAICHIE, 0) >= settings.CRM_SESSION_RAFRAICHISSEMENT:
                 session[CLE_RAFRAICHIE] = maintenant  # marks it modified: saved with a new expiry
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The lifetime counts from the sign-in (the login request itself, once it has signed in).
+        if session.get(SESSION_KEY) is not None and CLE_DEBUT not in session:
+            session[CLE_DEBUT] = int(time.time())
+        return response

@@ -1,8 +1,10 @@
 """Settings of the IOD CRM.
 
-One file, every value read from the environment (django-environ) with the embedded default:
-with no variable set, this is a development setup on SQLite, a filesystem Celery broker and
-emails written to files. ``DEBUG=False`` makes it production-grade (``check --deploy`` clean).
+One file, every value read from the environment (django-environ) with the embedded default.
+``DEBUG`` defaults to False (fails closed): production settings, which refuse the built-in
+secret key and a non-HTTPS ``SITE_URL``. ``DEBUG=True`` (set by ``make run``, the Procfile and
+the tests) is the development setup on SQLite, a filesystem Celery broker and emails written to
+files, with the demonstration and benchmark apps.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ def _stop(variable: str, message: str) -> None:
     raise SystemExit(2)
 
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
+# DEBUG as configured. The test runner forces settings.DEBUG to False while tests run, so what
+# depends on the configuration (demo data, the second factor's enforcement) reads this one.
+CRM_DEVELOPPEMENT = DEBUG
 
 _DEV_SECRET = (
     "dev-only-insecure-key-3c1f1f1e0f2d4b5e9a7c6d8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9"
@@ -36,6 +41,8 @@ _DEV_SECRET = (
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     _stop("SECRET_KEY", "est obligatoire quand DEBUG=False.")
+if not DEBUG and SECRET_KEY == _DEV_SECRET:
+    _stop("SECRET_KEY", "est la clé de développement intégrée : interdite quand DEBUG=False.")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
@@ -58,15 +65,22 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crm",
     "devis",
     "reclamations",
     "satisfaction",
     "pilotage",
     "rgpd",
-    "demonstration",
-    "banc",
 ]
+if DEBUG:
+    # Demo data and the benchmark: development tools, absent from production settings.
+    INSTALLED_APPS += ["demonstration", "banc"]
+elif env.bool("CRM_BANC", default=False):
+    # Only for the benchmark's own measuring process, which runs production settings.
+    INSTALLED_APPS += ["banc"]
 # Apps installed by configuration alone (the test suite adds its example app this way, see
 # pyproject.toml): their contributions reach every page through crm/extensions.py.
 CRM_APPLIS_SUPPLEMENTAIRES = env.list("CRM_APPLIS_SUPPLEMENTAIRES", default=[])
@@ -82,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the second factor's gate (crm.double_facteur).
+    "django_otp.middleware.OTPMiddleware",
+    "crm.double_facteur.DoubleFacteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,10 +177,21 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False
 CRM_SESSION_RAFRAICHISSEMENT = env.int("CRM_SESSION_RAFRAICHISSEMENT", default=5 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute lifetime: a session older than this ends whatever the activity (crm.sessions).
+CRM_SESSION_DUREE_MAX = env.int("CRM_SESSION_DUREE_MAX", default=12 * 3600)
+# Password-reset links are valid one hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Password-reset requests allowed per client address and per typed email (crm.reinitialisation).
+CRM_REINITIALISATION_LIMITE = env.str("CRM_REINITIALISATION_LIMITE", default="5/h")
+# Second factor (django-otp, TOTP): a user with a confirmed device passes the code step after
+# the password; with this on, a gérant without a device is sent to enrolment first.
+CRM_DOUBLE_FACTEUR_OBLIGATOIRE = env.bool("CRM_DOUBLE_FACTEUR_OBLIGATOIRE", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="IOD CRM")
 
-# Login throttling (django-axes): 5 failures for one username from one address lock that pair
-# out for 15 minutes. The standalone backend comes first so a locked-out pair never reaches the
-# password check.
+# Login throttling (django-axes): 5 failures for one username lock it out for 15 minutes,
+# from one address or spread over many (a distributed guess); failed second-factor codes count
+# as failures (crm.double_facteur). The standalone backend comes first so a locked-out
+# username never reaches the password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, loading the user of each request with their roles in one query.
@@ -171,8 +199,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# Reset by crm.double_facteur once the whole sign-in (password and, if any, code) succeeded:
+# a reset at the password step would give whoever holds the password endless code guesses.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
 AXES_USERNAME_FORM_FIELD = "username"
 # Behind a reverse proxy every request comes from the proxy's address: with
@@ -207,6 +237,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files and their folders readable by the app's user alone (backups likewise).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -225,6 +258,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Absolute links in emails (digest, survey, acceptance) are built from this base.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    _stop("SITE_URL", f"doit commencer par https:// quand DEBUG=False (reçu « {SITE_URL} »).")
 
 # --- Cache (rate limits, throttling): shared through Redis in production ---------------------
 if env.str("REDIS_URL", default=""):
@@ -338,7 +373,10 @@ LOGGING = {
 }
 
 # --- Security (production when DEBUG=False) -------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only from a declared proxy: otherwise any client could claim
+# HTTPS by sending the header.
+if PROXY_DE_CONFIANCE:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

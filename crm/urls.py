@@ -8,8 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 
-from crm import views
-from crm.forms import ConnexionForm, ReinitialisationForm
+from crm import double_facteur, views
+from crm.forms import ConnexionForm
+from crm.reinitialisation import ReinitialisationView
 
 app_urls = (
     [
@@ -51,13 +52,12 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor: the step after the password, and setting it up.
+    path("compte/verification/", double_facteur.verification, name="double_facteur_verification"),
+    path("compte/double-facteur/", double_facteur.enrolement, name="double_facteur"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ReinitialisationForm,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        ReinitialisationView.as_view(),
         name="password_reset",
     ),
     path(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from crm.acces import missions_visibles
 from crm.forms import DateInput, DateMetierField, MontantField, refuser_futur
 from crm.models import Contact, Mission, Organisation
 from reclamations.models import (
@@ -38,19 +39,20 @@ class ReclamationForm(forms.Form):
         label="Ce que dit le client", widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the missions the user may see: a consultant's own (crm.acces), so the list does
+        # not reveal other clients' missions, and a posted id outside it is refused.
+        missions = missions_visibles(user)
         org_id = self.data.get("organisation") or self.initial.get("organisation")
         if org_id:
             self.fields["contact"].queryset = Contact.objects.filter(
                 organisation_id=org_id, archive=False
             )
-            self.fields["mission"].queryset = Mission.objects.filter(
-                devis__organisation_id=org_id
-            ).select_related("devis")
+            self.fields["mission"].queryset = missions.filter(devis__organisation_id=org_id)
         else:
             self.fields["contact"].queryset = Contact.objects.filter(archive=False)
-            self.fields["mission"].queryset = Mission.objects.select_related("devis")
+            self.fields["mission"].queryset = missions
 
 
 class AccuseForm(forms.Form):

@@ -149,7 +149,9 @@ def _initial_creation(request) -> dict:
 @membre_requis
 def creer(request):
     """Anyone (a consultant at a debrief too) records a complaint in under a minute."""
-    form = f.ReclamationForm(request.POST or None, initial=_initial_creation(request))
+    form = f.ReclamationForm(
+        request.POST or None, initial=_initial_creation(request), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

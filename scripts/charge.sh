@@ -10,6 +10,9 @@ trap 'kill $(cat "$dossier/gunicorn.pid" 2>/dev/null) 2>/dev/null || true; rm -r
 
 export DEBUG=False SECRET_KEY="charge-$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=False SECURE_COOKIES=False SECURE_HSTS_SECONDS=0
+# Production settings over plain HTTP on loopback: SITE_URL must still say https; the load
+# users sign in with a password alone (no authenticator app in Locust).
+export SITE_URL=https://127.0.0.1 CRM_DOUBLE_FACTEUR_OBLIGATOIRE=False
 export CRM_VAR_DIR="$dossier/var" EMAIL_URL=memorymail:// LOG_LEVEL=WARNING
 export DATABASE_URL=${DATABASE_URL:-sqlite:///$dossier/charge.sqlite3}
 export CHARGE_MOT_DE_PASSE=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))') CHARGE_CONSULTANTS=10
@@ -17,7 +20,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
-.venv/bin/python manage.py bench_donnees --devis 5000 --mot-de-passe "$CHARGE_MOT_DE_PASSE"
+# The data builder is in the benchmark app, installed only in development settings.
+DEBUG=True .venv/bin/python manage.py bench_donnees --devis 5000 --mot-de-passe "$CHARGE_MOT_DE_PASSE"
 .venv/bin/gunicorn crm.wsgi --bind "127.0.0.1:$port" --workers 3 --threads 2 \
   --pid "$dossier/gunicorn.pid" --daemon --error-logfile "$dossier/gunicorn.log"
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/connexion/" && break; sleep 0.2; done

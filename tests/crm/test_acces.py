@@ -84,6 +84,10 @@ ACCES: dict[str, Regle] = {
     "password_reset_complete": libre(),
     "password_change": membre(),
     "password_change_done": membre(),
+    # The second factor: setting it up (any signed-in member); the code step after the
+    # password sends a user without a device (or already verified) on to the app.
+    "double_facteur": membre(),
+    "double_facteur_verification": Regle(LOGIN, 302, 302, 302),
     # --- Core: consultants read every client and request, write exchanges
     "accueil": membre(),
     "crm:organisations": membre(),

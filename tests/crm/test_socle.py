@@ -55,6 +55,7 @@ def test_production_settings_pass_check_deploy():
         DEBUG="False",
         SECRET_KEY="une-cle-de-production-longue-et-aleatoire-" + "x7Q9" * 10,
         ALLOWED_HOSTS="crm.iod.example",
+        SITE_URL="https://crm.iod.example",
     )
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
 

@@ -84,6 +84,11 @@ class Command(BaseCommand):
             "DEBUG": "False",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + "x" * 60,
             "ALLOWED_HOSTS": "testserver",
+            # Production settings with this app installed (CRM_BANC), the links' base in
+            # https, and the pages measured behind the password alone (no authenticator).
+            "CRM_BANC": "True",
+            "SITE_URL": "https://testserver",
+            "CRM_DOUBLE_FACTEUR_OBLIGATOIRE": "False",
             "SECURE_SSL_REDIRECT": "False",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "ERROR",

@@ -85,7 +85,18 @@ class Command(BaseCommand):
         cible = Path(dossier).resolve()
         if cible.exists() and any(cible.iterdir()):
             raise CommandError(f"{cible} n'est pas vide : choisissez un dossier neuf.")
-        cible.mkdir(parents=True, exist_ok=True)
+        # Readable by the app's user alone: the backup holds every client's data.
+        ancien_umask = os.umask(0o077)
+        try:
+            cible.mkdir(parents=True, exist_ok=True)
+            cible.chmod(0o700)
+            self._sauvegarder(cible)
+        finally:
+            os.umask(ancien_umask)
+        for chemin in cible.iterdir():
+            chemin.chmod(0o600)
+
+    def _sauvegarder(self, cible: Path) -> None:
         reglages = connections["default"].settings_dict
 
         if est_sqlite(reglages):

@@ -1,0 +1,28 @@
+"""``manage.py demo``: the demonstration data, in development only.
+
+The data builder lives in the ``demonstration`` app, installed only with ``DEBUG=True``; this
+command exists in every configuration so that production answers with a clear refusal rather
+than « Unknown command ».
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+REFUS = (
+    "La démonstration ne se charge qu'en développement (DEBUG=True) : "
+    "elle créerait de faux clients et des comptes aux mots de passe affichés."
+)
+
+
+class Command(BaseCommand):
+    help = "Charge une année de données de démonstration (développement seulement)."
+
+    def handle(self, *args, **options) -> None:
+        # CRM_DEVELOPPEMENT is DEBUG as configured (the test runner forces settings.DEBUG off).
+        if not settings.CRM_DEVELOPPEMENT or "demonstration" not in settings.INSTALLED_APPS:
+            raise CommandError(REFUS)
+        from demonstration.management.commands.demo import Command as Demonstration
+
+        Demonstration(stdout=self.stdout._out, stderr=self.stderr._out).handle(*args, **options)
