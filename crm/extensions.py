@@ -356,20 +356,27 @@ sources_agenda: Genre[SourceAgenda] = Genre("sources de l'agenda")
 
 @dataclass(frozen=True)
 class DonneesPersonnelles:
-    """An app's part of a contact's personal data.
+    """An app's part of a person's data and of the RGPD retention rule (``rgpd`` orchestrates).
 
-    ``exporter(contact) -> dict`` gives what the app holds about the person (right of access);
-    ``effacer(contact, *, mentions, remplacement, le) -> None`` removes the person from every
-    row the app keeps, history included (``mentions``: the strings that identify them — names,
-    email, phone in its spellings — to replace by ``remplacement`` in free text), and deletes
-    or replaces the files that name them. Records the law makes the firm keep stay, with the
-    identity replaced.
+    ``exporter(contact) -> {rubrique: list of dicts, or a dict}`` gives what the app holds about
+    the person (right of access). ``effacer(contact, *, mentions, remplacement, le) -> None``
+    removes them from every row the app keeps, history included (``mentions``: a
+    ``crm.effacement.Mentions``, replaced by ``remplacement`` in free text), and deletes or
+    replaces the files that name them; records the law makes the firm keep stay, with the
+    identity replaced. ``anonymiser(organisation, *, remplacement, le)`` strips an inactive
+    prospect's own records of their texts (its contacts are erased one by one first).
+    ``derniere_activite() -> list`` gives expressions, over ``OuterRef("pk")`` of an
+    organisation, of its latest contact in this app's records (``crm.effacement.derniere_date``);
+    ``client()`` an ``Exists`` saying the organisation is a client (never anonymised), or None.
     """
 
     cle: str
     titre: str
     exporter: Callable[..., dict]
     effacer: Callable[..., None]
+    anonymiser: Callable[..., None] = lambda organisation, **kw: None
+    derniere_activite: Callable[[], list[Any]] = lambda: []
+    client: Callable[[], Any] | None = None
     ordre: int = 100
 
 
@@ -393,3 +400,8 @@ class CibleTache:
 
 
 cibles_taches: Genre[CibleTache] = Genre("cibles des tâches")
+
+
+# The core's own contribution (contacts, exchanges, requests, emails); the other apps' come
+# through discovery. Imported last: it uses the registry above.
+from crm import donnees_personnelles as _donnees_personnelles  # noqa: E402, F401

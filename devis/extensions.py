@@ -1,0 +1,1 @@
+from . import donnees_personnelles  # noqa: F401
