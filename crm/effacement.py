@@ -89,6 +89,17 @@ class Mentions:
             seuls.append(motif_nom(nom))
         return cls(motif=_alternative(surs + seuls), motif_sur=_alternative(surs))
 
+    def avec(self, litteraux: Iterable[str | None]) -> Mentions:
+        """The same, plus literal strings an app knows name the person in its own rows (the IP
+        address they signed from…)."""
+        ajouts = [re.escape(t) for t in litteraux if t and len(t) >= 3]
+        if not ajouts:
+            return self
+        return Mentions(
+            motif="|".join(filter(None, [self.motif, _alternative(ajouts)])),
+            motif_sur=self.motif_sur,
+        )
+
     def remplacer(self, valeur: Any, remplacement: str, *, sur: bool = False) -> Any:
         """``valeur`` (text, or JSON: lists and dicts walked) with every mention replaced."""
         motif = self.motif_sur if sur else self.motif

@@ -74,12 +74,19 @@ def effacer(contact, *, mentions: Mentions, remplacement: str, le) -> None:
     of the accepted PDF stays as the proof. An uploaded purchase order is the client company's
     document: kept, as a commercial record."""
     org = contact.organisation_id
+    le_sien = set(Devis.objects.filter(contact=contact).values_list("pk", flat=True))
+    # The addresses they answered from name them in the gérant's notifications too.
+    mentions = mentions.avec(
+        [
+            *QuestionClient.objects.filter(devis__in=le_sien).values_list("ip", flat=True),
+            *Accord.objects.filter(devis__in=le_sien).values_list("ip", flat=True),
+        ]
+    )
     pks = nettoyer(
         Devis.objects.filter(Q(contact=contact) | Q(organisation_id=org)),
         mentions=mentions,
         remplacement=remplacement,
     )
-    le_sien = set(Devis.objects.filter(contact=contact).values_list("pk", flat=True))
     for h in Devis.history.filter(id__in=le_sien, history_change_reason__contains="Question"):
         raison = _EXTRAIT_QUESTION.sub(rf"\1« {remplacement} »", h.history_change_reason or "")
         Devis.history.filter(pk=h.pk).update(history_change_reason=raison)

@@ -60,13 +60,13 @@ def effacer(contact, *, mentions: Mentions, remplacement: str, le) -> None:
         remplacement=remplacement,
         valeurs={"verbatim": ""},
     )
-    nettoyer(
+    debriefs = nettoyer(
         Debrief.objects.filter(mission__devis__organisation_id=contact.organisation_id),
         mentions=mentions,
         remplacement=remplacement,
     )
     nettoyer_emails(
-        emails_lies(Enquete, enquetes),
+        emails_lies(Enquete, enquetes) | emails_lies(Debrief, debriefs),
         mentions=mentions,
         remplacement=remplacement,
         raison="Effacement RGPD",
