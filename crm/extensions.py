@@ -26,6 +26,12 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 
+# Re-exported: an app finds every kind's types here.
+from crm.cartes import Carte as Carte
+from crm.cartes import Graphique as Graphique
+from crm.cartes import GroupeCartes as GroupeCartes
+from crm.cartes import lien as lien
+
 # The modules of each app that may hold contributions, imported once at start-up.
 MODULES = ("regles", "digest", "chronologie", "menu", "extensions")
 
@@ -263,66 +269,7 @@ menu: Genre[EntreeMenu] = Genre("menu")
 
 
 # --- Dashboard and management review ----------------------------------------------------------
-
-
-@dataclass
-class Carte:
-    """A figure of the dashboard beside its value for the period before."""
-
-    titre: str
-    valeur: Any  # a number (int, float, Decimal) or None (shown « — »)
-    precedent: Any
-    format: str = "nombre"  # nombre, euros, pourcent, jours, nps
-    url: str = ""
-    aide: str = ""
-    sens: int = 1  # +1: higher is better; -1: lower is better; 0: neutral
-
-    @property
-    def ecart(self) -> Any:
-        if self.valeur is None or self.precedent is None:
-            return None
-        return self.valeur - self.precedent
-
-    @property
-    def tendance(self) -> str:
-        """« hausse », « baisse » or « stable »; the colour says whether it is good news."""
-        ecart = self.ecart
-        if not ecart:
-            return "stable"
-        return "hausse" if ecart > 0 else "baisse"
-
-    @property
-    def bonne_nouvelle(self) -> bool | None:
-        ecart = self.ecart
-        if not ecart or not self.sens:
-            return None
-        return bool((ecart > 0) == (self.sens > 0))
-
-
-@dataclass
-class GroupeCartes:
-    """A section of the dashboard's cards. Several apps may fill the same section: groups of
-    the same ``titre`` are merged (cards in the contributions' order), sections sorted by
-    ``ordre``."""
-
-    titre: str
-    icone: str
-    cartes: list[Carte] = field(default_factory=list)
-    ordre: int = 100
-
-
-@dataclass
-class Graphique:
-    """A bar chart of the period (``courant``) beside the one before (``precedent``). Charts of
-    the same ``id`` are merged: their bars are put side by side in the contributions' order."""
-
-    id: str
-    titre: str
-    labels: list[str]
-    courant: list[Any]
-    precedent: list[Any]
-    unite: str = ""
-    ordre: int = 100
+# What the figures are shown as (cards, their sections, charts) lives in crm/cartes.py.
 
 
 @dataclass(frozen=True)
@@ -349,16 +296,6 @@ class Indicateurs:
 
 
 indicateurs: Genre[Indicateurs] = Genre("indicateurs")
-
-
-def lien(nom: str, **filtres: Any) -> str:
-    """The path of a list, with its filters (a card links to the records behind its figure)."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
-    url = reverse(nom)
-    return f"{url}?{urlencode(filtres)}" if filtres else url
 
 
 # --- ISO audit file -------------------------------------------------------------------------
@@ -446,20 +383,27 @@ sources_agenda: Genre[SourceAgenda] = Genre("sources de l'agenda")
 
 @dataclass(frozen=True)
 class DonneesPersonnelles:
-    """An app's part of a contact's personal data.
+    """An app's part of a person's data and of the RGPD retention rule (``rgpd`` orchestrates).
 
-    ``exporter(contact) -> dict`` gives what the app holds about the person (right of access);
-    ``effacer(contact, *, mentions, remplacement, le) -> None`` removes the person from every
-    row the app keeps, history included (``mentions``: the strings that identify them — names,
-    email, phone in its spellings — to replace by ``remplacement`` in free text), and deletes
-    or replaces the files that name them. Records the law makes the firm keep stay, with the
-    identity replaced.
+    ``exporter(contact) -> {rubrique: list of dicts, or a dict}`` gives what the app holds about
+    the person (right of access). ``effacer(contact, *, mentions, remplacement, le) -> None``
+    removes them from every row the app keeps, history included (``mentions``: a
+    ``crm.effacement.Mentions``, replaced by ``remplacement`` in free text), and deletes or
+    replaces the files that name them; records the law makes the firm keep stay, with the
+    identity replaced. ``anonymiser(organisation, *, remplacement, le)`` strips an inactive
+    prospect's own records of their texts (its contacts are erased one by one first).
+    ``derniere_activite() -> list`` gives expressions, over ``OuterRef("pk")`` of an
+    organisation, of its latest contact in this app's records (``crm.effacement.derniere_date``);
+    ``client()`` an ``Exists`` saying the organisation is a client (never anonymised), or None.
     """
 
     cle: str
     titre: str
     exporter: Callable[..., dict[str, Any]]
     effacer: Callable[..., None]
+    anonymiser: Callable[..., None] = lambda organisation, **kw: None
+    derniere_activite: Callable[[], list[Any]] = lambda: []
+    client: Callable[[], Any] | None = None
     ordre: int = 100
 
 

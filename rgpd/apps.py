@@ -7,3 +7,9 @@ class RgpdConfig(AppConfig):
     name = "rgpd"
     verbose_name = "RGPD"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from crm.signaux import avant_restauration
+        from rgpd.restauration import preparer_rejeu
+
+        avant_restauration.connect(preparer_rejeu, dispatch_uid="rgpd-rejeu-des-effacements")

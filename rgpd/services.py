@@ -1,10 +1,11 @@
 """RGPD actions (CNIL référentiel « gestion commerciale »): flag and anonymise inactive
 prospects, export and erase one person's data, record an objection to prospecting.
 
-Every action writes one ``JournalRGPD`` line in the same transaction as its effect. Erasure and
-anonymisation keep the legal records (quotes, agreements, complaints, emails sent: PROC-020 §4)
-but strip the personal data from them and from their change history (django-simple-history
-keeps old values, so the history rows of the touched objects are rewritten too).
+Every action writes one ``JournalRGPD`` line in the same transaction as its effect. ``rgpd``
+names no app: each app contributes its part of a person's data (export, erasure, anonymisation,
+last activity) through ``crm.extensions.donnees_personnelles``. Erasure and anonymisation keep
+the legal records (quotes, agreements, complaints, emails sent: PROC-020 §4) but strip the
+personal data from them and from their change history, in place.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 from datetime import date, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.models import Contact, Demande, EmailEnvoye, Interaction, Organisation, StatutEmail
+from crm.effacement import Mentions
+from crm.extensions import donnees_personnelles
+from crm.models import Contact, Organisation
 from crm.roles import GERANT
-from devis.models import Devis
-from reclamations.models import Reclamation
 from rgpd import selectors
+from rgpd.balayage import balayer
 from rgpd.models import ActionRGPD, JournalRGPD, Signalement, StatutSignalement
-from satisfaction.models import Enquete, Reponse
 
 logger = logging.getLogger(__name__)
 
@@ -47,184 +45,37 @@ def journaliser(*, action: str, cible, par=None, detail: str = "") -> JournalRGP
     )
 
 
-def _reecrire_historique(modele, pks: list[int], raison: str) -> None:
-    """Replace the change history of these rows by one entry holding their current values:
-    the old rows keep the personal data that was just removed."""
-    if not pks:
-        return
-    modele.history.filter(id__in=pks).delete()
-    objets = list(modele.objects.filter(pk__in=pks))
-    modele.history.bulk_history_create(objets, default_change_reason=raison)
-
-
-def _effacer_mentions(texte: str, mentions: list[str]) -> str:
-    for mention in sorted({m for m in mentions if m and len(m) >= 3}, key=len, reverse=True):
-        texte = re.sub(re.escape(mention), EFFACE, texte, flags=re.IGNORECASE)
-    return texte
-
-
-def _mentions(contact: Contact) -> list[str]:
-    complet = " ".join(p for p in (contact.prenom, contact.nom) if p)
-    return [contact.email, complet, contact.nom, contact.telephone, contact.mobile]
-
-
-def _anonymiser_emails(filtre: Q, mentions: list[str], *, raison: str) -> None:
-    """Emails kept for the records: recipient and personal mentions removed, attachments (which
-    name the person) deleted, and any still waiting abandoned — never sent to an erased person."""
-    for email in EmailEnvoye.objects.filter(filtre):
-        for piece in email.pieces_jointes:
-            chemin = Path(settings.MEDIA_ROOT) / piece["chemin"]
-            chemin.unlink(missing_ok=True)
-        champs = {
-            "destinataires": _effacer_mentions(email.destinataires, mentions),
-            "copie": _effacer_mentions(email.copie, mentions),
-            "sujet": _effacer_mentions(email.sujet, mentions)[:255],
-            "corps_texte": _effacer_mentions(email.corps_texte, mentions),
-            "corps_html": _effacer_mentions(email.corps_html, mentions),
-            "pieces_jointes": [],
-        }
-        if email.statut != StatutEmail.ENVOYE:
-            champs["statut"] = StatutEmail.ABANDONNE
-            champs["erreur"] = (email.erreur + "\n" + raison).strip()
-        EmailEnvoye.objects.filter(pk=email.pk).update(**champs)
-
-
-def _anonymiser_contact(contact: Contact, *, raison: str) -> None:
-    mentions = _mentions(contact)
-    Contact.objects.filter(pk=contact.pk).update(
-        civilite="",
-        prenom="",
-        nom=f"Contact effacé n° {contact.pk}",
-        fonction="",
-        email="",
-        telephone="",
-        mobile="",
-        ne_pas_prospecter=True,
-        archive=True,
-        modifie_le=timezone.now(),
+def mentions_de(contact: Contact) -> Mentions:
+    return Mentions.de(
+        prenom=contact.prenom,
+        nom=contact.nom,
+        emails=[contact.email],
+        telephones=[contact.telephone, contact.mobile],
     )
-    _reecrire_historique(Contact, [contact.pk], raison)
 
-    interactions = Interaction.objects.filter(contact=contact)
-    for i in interactions:
-        Interaction.objects.filter(pk=i.pk).update(resume=_effacer_mentions(i.resume, mentions))
-    _reecrire_historique(Interaction, [i.pk for i in interactions], raison)
 
-    reclamations = list(Reclamation.objects.filter(contact=contact))
-    for r in reclamations:
-        Reclamation.objects.filter(pk=r.pk).update(
-            description=_effacer_mentions(r.description, mentions),
-            analyse=_effacer_mentions(r.analyse, mentions),
-            reponse=_effacer_mentions(r.reponse, mentions),
-        )
-    _reecrire_historique(Reclamation, [r.pk for r in reclamations], raison)
-
-    # Survey answers stay in the indicators; the client's own words go.
-    Reponse.objects.filter(enquete__contact=contact).update(
-        commentaire="", consentement_citation=False
-    )
-    if contact.email:
-        _anonymiser_emails(
-            Q(destinataires__icontains=contact.email) | Q(copie__icontains=contact.email),
-            mentions,
-            raison=raison,
-        )
+def _effacer(contact: Contact, *, le: date) -> None:
+    """Every app removes the person from its rows (``effacer``), then a sweep of every table
+    catches what names them elsewhere (``balayage``)."""
+    mentions = mentions_de(contact)
+    for part in donnees_personnelles.tous():
+        part.effacer(contact, mentions=mentions, remplacement=EFFACE, le=le)
+    balayer(mentions, remplacement=EFFACE)
 
 
 # --- Per-person rights ---------------------------------------------------------------------------
 
 
 def donnees_contact(contact: Contact) -> dict:
-    """Everything the CRM holds about one person (right of access and portability)."""
-    contact = Contact.objects.select_related("organisation").get(pk=contact.pk)
-    devis = Devis.objects.avec_totaux().filter(contact=contact).order_by("pk")
-    enquetes = Enquete.objects.filter(contact=contact).select_related("reponse").order_by("pk")
-    emails = EmailEnvoye.objects.none()
-    if contact.email:
-        emails = EmailEnvoye.objects.filter(
-            Q(destinataires__icontains=contact.email) | Q(copie__icontains=contact.email)
-        ).order_by("cree_le")
-
-    def _iso(valeur):
-        return valeur.isoformat() if valeur else None
-
-    return {
+    """Everything the CRM holds about one person (right of access and portability): each app's
+    part (``crm.extensions.donnees_personnelles``), under its own headings."""
+    donnees: dict = {
         "genere_le": timezone.now().isoformat(),
         "responsable_du_traitement": _responsable(),
-        "contact": {
-            "id": contact.pk,
-            "civilite": contact.civilite,
-            "prenom": contact.prenom,
-            "nom": contact.nom,
-            "fonction": contact.fonction,
-            "email": contact.email,
-            "telephone": contact.telephone,
-            "mobile": contact.mobile,
-            "organisation": contact.organisation.raison_sociale,
-            "ne_pas_prospecter": contact.ne_pas_prospecter,
-            "cree_le": _iso(contact.cree_le),
-        },
-        "echanges": [
-            {"date": _iso(i.date), "type": i.get_type_display(), "resume": i.resume}
-            for i in Interaction.objects.filter(contact=contact).order_by("date", "pk")
-        ],
-        "demandes": [
-            {
-                "recue_le": _iso(d.recue_le),
-                "canal": d.get_canal_display(),
-                "description": d.description,
-                "statut": d.get_statut_display(),
-            }
-            for d in Demande.objects.filter(contact=contact).order_by("recue_le", "pk")
-        ],
-        "devis": [
-            {
-                "reference": d.reference,
-                "objet": d.objet,
-                "statut": d.get_statut_display(),
-                "envoye_le": _iso(d.envoye_le),
-                "reponse_le": _iso(d.reponse_le),
-                "total_ht": str(d.total_ht),
-            }
-            for d in devis
-        ],
-        "enquetes": [
-            {
-                "creee_le": _iso(e.creee_le),
-                "envoyee_le": _iso(e.envoyee_le),
-                "reponse": (
-                    {
-                        "satisfaction": e.reponse.satisfaction,
-                        "recommandation": e.reponse.recommandation,
-                        "effort": e.reponse.effort,
-                        "commentaire": e.reponse.commentaire,
-                        "repondue_le": _iso(e.reponse.repondue_le),
-                    }
-                    if e.repondue
-                    else None
-                ),
-            }
-            for e in enquetes
-        ],
-        "reclamations": [
-            {
-                "numero": r.numero,
-                "recue_le": _iso(r.recue_le),
-                "description": r.description,
-                "statut": r.get_statut_display(),
-            }
-            for r in Reclamation.objects.filter(contact=contact).order_by("recue_le", "pk")
-        ],
-        "emails": [
-            {
-                "cree_le": _iso(e.cree_le),
-                "sujet": e.sujet,
-                "motif": e.motif,
-                "statut": e.get_statut_display(),
-            }
-            for e in emails
-        ],
     }
+    for part in donnees_personnelles.tous():
+        donnees.update(part.exporter(contact))
+    return donnees
 
 
 def _responsable() -> str:
@@ -241,10 +92,14 @@ def donnees_en_csv(donnees: dict) -> str:
     ecrivain.writerow(["rubrique", "n°", "champ", "valeur"])
     for cle in ("genere_le", "responsable_du_traitement"):
         ecrivain.writerow(["export", "", cle, donnees[cle]])
-    for champ, valeur in donnees["contact"].items():
-        ecrivain.writerow(["contact", "", champ, _cellule(valeur)])
-    for rubrique in ("echanges", "demandes", "devis", "enquetes", "reclamations", "emails"):
-        for n, ligne in enumerate(donnees[rubrique], start=1):
+    for rubrique, contenu in donnees.items():
+        if isinstance(contenu, dict):
+            for champ, valeur in contenu.items():
+                ecrivain.writerow([rubrique, "", champ, _cellule(valeur)])
+            continue
+        if not isinstance(contenu, list):
+            continue
+        for n, ligne in enumerate(contenu, start=1):
             for champ, valeur in ligne.items():
                 if isinstance(valeur, dict):
                     for sous_champ, sous_valeur in valeur.items():
@@ -284,7 +139,7 @@ def effacer_contact(contact: Contact, *, le: date, par=None) -> Contact:
     """
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
-        _anonymiser_contact(contact, raison="Effacement RGPD")
+        _effacer(contact, le=le)
         journaliser(
             action=ActionRGPD.EFFACEMENT,
             cible=contact,
@@ -401,46 +256,14 @@ def anonymiser_prospects_dus(le: date) -> list[str]:
 
 
 def anonymiser_organisation(org: Organisation, *, le: date, par=None) -> None:
-    """Strip a prospect of every personal datum: its contacts (as for an erasure), its name and
-    address, the summaries of its exchanges, its requests' descriptions and job descriptions,
-    and its quotes' texts. Rows stay (the figures — counts, amounts, sectors — remain usable)."""
-    raison = "Anonymisation RGPD (prospect inactif depuis 3 ans)"
+    """Strip a prospect of every personal datum: its contacts (as for an erasure), then each
+    app's records of it (``anonymiser``: its name and address, the summaries of its exchanges,
+    its requests' and quotes' texts…). Rows stay (the figures — counts, amounts, sectors —
+    remain usable)."""
     for contact in Contact.objects.filter(organisation=org):
-        _anonymiser_contact(contact, raison=raison)
-    Organisation.objects.filter(pk=org.pk).update(
-        raison_sociale=f"Prospect anonymisé n° {org.pk}",
-        siret="",
-        adresse="",
-        complement_adresse="",
-        code_postal="",
-        ville="",
-        telephone="",
-        site_web="",
-        recommande_par_personne="",
-        notes="",
-        archivee=True,
-        ne_pas_prospecter=True,
-        modifie_le=timezone.now(),
-    )
-    _reecrire_historique(Organisation, [org.pk], raison)
-    interactions = list(Interaction.objects.filter(organisation=org).values_list("pk", flat=True))
-    Interaction.objects.filter(pk__in=interactions).update(resume=ANONYMISE)
-    _reecrire_historique(Interaction, interactions, raison)
-    demandes = list(Demande.objects.filter(organisation=org))
-    for d in demandes:
-        if d.fiche_de_poste:
-            d.fiche_de_poste.delete(save=False)
-    Demande.objects.filter(pk__in=[d.pk for d in demandes]).update(
-        description=ANONYMISE,
-        profil_attendu="",
-        delai_souhaite="",
-        fiche_de_poste="",
-        fiche_de_poste_nom="",
-    )
-    _reecrire_historique(Demande, [d.pk for d in demandes], raison)
-    devis = list(Devis.objects.filter(organisation=org).values_list("pk", flat=True))
-    Devis.objects.filter(pk__in=devis).update(objet=ANONYMISE, contexte="", commentaire_reponse="")
-    _reecrire_historique(Devis, devis, raison)
+        _effacer(contact, le=le)
+    for part in donnees_personnelles.tous():
+        part.anonymiser(org, remplacement=ANONYMISE, le=le)
     journaliser(
         action=ActionRGPD.ANONYMISATION,
         cible=org,

@@ -3,4 +3,4 @@ each kind in its own module."""
 
 from __future__ import annotations
 
-from . import pages, tableau  # noqa: F401
+from . import donnees_personnelles, pages, tableau  # noqa: F401

@@ -3,7 +3,8 @@
 Every file is checked against the manifest (SHA-256) before anything changes. The database is
 replaced as a whole (SQLite: the backup API copies the saved file over the live one; PostgreSQL:
 ``pg_restore --clean --single-transaction``), then MEDIA_ROOT is replaced by the saved files.
-Stop the web server and the workers first: the restored data replaces what they are writing.
+Receivers of ``crm.signaux.avant_restauration`` then redo what must not be undone (the RGPD
+erasures of the log). Stop the web server and the workers first: the restored data replaces what they are writing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from crm.management.commands.sauvegarde import (
     outil_postgres,
     sha256,
 )
+from crm.signaux import avant_restauration
 
 
 class Command(BaseCommand):
@@ -68,6 +70,8 @@ class Command(BaseCommand):
             if reponse.strip().lower() != "oui":
                 raise CommandError("Restauration annulée.")
 
+        # What must survive the restore (the RGPD erasures), read from the live data now.
+        suites = [r for _, r in avant_restauration.send(sender=Command) if callable(r)]
         fichier_base = source / manifeste["base"]
         connections.close_all()
         if moteur == "sqlite":
@@ -118,6 +122,8 @@ class Command(BaseCommand):
             media.rename(ancien)
         provisoire.rename(media)
         shutil.rmtree(ancien, ignore_errors=True)
+        for suite in suites:
+            suite()
         self.stdout.write(
             f"Restauration faite depuis {source} (sauvegarde du {manifeste['cree_le']}) : "
             f"base {moteur}, {len(manifeste['media'])} fichier(s) déposé(s)."
