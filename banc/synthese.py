@@ -18,7 +18,7 @@ from django.db import transaction
 from crm import jetons
 from crm.models import Contact, Demande, Interaction, Mission, Organisation
 from devis.models import Devis, LigneDevis, StatutDevis
-from devis.services import echeances_envoi
+from devis.services.envoi import echeances_envoi
 from reclamations.models import Reclamation, StatutReclamation
 from reclamations.services import echeances as echeances_reclamation
 from satisfaction.models import Enquete, Reponse

@@ -99,7 +99,7 @@ def modifier(request, pk: int):
     lignes = LigneFormSet(request.POST or None, instance=devis)
     if request.method == "POST" and form.is_valid() and lignes.is_valid():
         try:
-            services.modifier_brouillon(form, lignes)
+            services.modifier_brouillon(devis, champs=form.cleaned_data, lignes=lignes.saisies())
         except RefusMetier as exc:
             messages.error(request, exc.message)
         else:
