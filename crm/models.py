@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from crm.texte import luhn_valide
+
 
 def valider_siret(valeur: str) -> None:
     """A SIRET is 14 digits with a Luhn checksum (La Poste's SIRETs excepted, by INSEE rule)."""
@@ -23,15 +25,7 @@ def valider_siret(valeur: str) -> None:
         if sum(int(c) for c in chiffres) % 5 == 0:
             return
         raise ValidationError("Ce SIRET est invalide (clé de contrôle).", code="siret_cle")
-    total = 0
-    for i, c in enumerate(reversed(chiffres)):
-        n = int(c)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    if total % 10:
+    if not luhn_valide(chiffres):
         raise ValidationError("Ce SIRET est invalide (clé de contrôle).", code="siret_cle")
 
 

@@ -47,3 +47,13 @@ def verifier(periodes: list[Periode]) -> None:
     for (_, fin), (debut_suivante, _) in zip(triees, triees[1:], strict=False):
         if debut_suivante <= fin:
             raise ValueError("Les périodes se chevauchent.")
+
+
+def annee_choisie(valeur: str | None, *, defaut: int) -> int:
+    """The year a page was asked for (``?annee=``): ``defaut`` when missing, not a number, or
+    outside 2000–2100."""
+    try:
+        annee = int(valeur if valeur is not None else defaut)
+    except ValueError:
+        return defaut
+    return annee if 2000 <= annee <= 2100 else defaut

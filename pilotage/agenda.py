@@ -18,6 +18,7 @@ from crm.selectors import clients_cles_a_voir
 from devis.selectors import relance_de, relances_a_venir
 from pilotage.models import JetonCalendrier
 from reclamations.models import Reclamation
+from reclamations.selectors import reclamations_visibles
 
 HORIZON_JOURS = 366
 DOMAINE_UID = "iod-crm"
@@ -57,12 +58,9 @@ def utilisateur_du_jeton(jeton_clair: str):
 
 
 def _reclamations(user):
-    qs = Reclamation.objects.ouvertes().select_related("organisation")
-    if est_gerant(user):
-        return qs
-    return qs.filter(
-        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
-    ).distinct()
+    return reclamations_visibles(
+        user, parmi=Reclamation.objects.ouvertes().select_related("organisation")
+    )
 
 
 def _evenement(uid: str, jour: date, titre: str, description: str, url: str, stamp) -> Event:

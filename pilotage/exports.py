@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from crm.filters import DemandeFilter, OrganisationFilter
 from crm.models import Contact, Demande, Interaction, Mission, Organisation
+from crm.texte import sans_formule
 from devis.models import Devis
 from devis.selectors import liste_filtree
 from reclamations.models import Reclamation
@@ -24,15 +25,6 @@ FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
-
-
-def _sur(valeur):
-    """A cell safe for a spreadsheet."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, str) and valeur[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + valeur
-    return valeur
 
 
 def _csv(valeur):
@@ -60,7 +52,7 @@ def jeu(titre: str, entetes: list[str], lignes: Iterable[list], *, format: str) 
     conv = _csv if format == "csv" else _xlsx
     donnees = tablib.Dataset(title=titre[:31], headers=entetes)
     for ligne in lignes:
-        donnees.append([_sur(conv(v)) for v in ligne])
+        donnees.append(["" if v is None else sans_formule(conv(v)) for v in ligne])
     return donnees
 
 

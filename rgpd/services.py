@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from crm.models import Contact, Demande, EmailEnvoye, Interaction, Organisation, StatutEmail
 from crm.roles import GERANT
+from crm.texte import sans_formule
 from devis.models import Devis
 from reclamations.models import Reclamation
 from rgpd import selectors
@@ -261,9 +262,7 @@ def _cellule(valeur) -> str:
         return ""
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
-    texte = str(valeur)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + texte if texte[:1] in ("=", "+", "-", "@", "\t", "\r") else texte
+    return sans_formule(str(valeur))
 
 
 def exporter_contact(contact: Contact, *, format: str, par=None) -> dict:

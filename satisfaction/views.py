@@ -16,20 +16,13 @@ from django_ratelimit.decorators import ratelimit
 from crm.acces import gerant_requis, membre_requis, mission_pour
 from crm.exceptions import RefusMetier
 from crm.models import Entreprise, TypePrestation
+from crm.periodes import annee_choisie
 from crm.roles import CONSULTANT
 from satisfaction import selectors, services
 from satisfaction.forms import DebriefForm, ReponseEnqueteForm
 from satisfaction.models import Enquete
 
 # --- The satisfaction page ----------------------------------------------------------------------
-
-
-def _annee(request, defaut: int) -> int:
-    try:
-        annee = int(request.GET.get("annee", defaut))
-    except ValueError:
-        return defaut
-    return annee if 2000 <= annee <= 2100 else defaut
 
 
 def _graphiques(tendance: list[dict]) -> dict:
@@ -90,7 +83,7 @@ def tableau(request):
     """Indicators of one year (optionally one service type or one consultant), their trend over
     the last eight quarters, the breakdowns, the verbatims and the surveys to send."""
     le = timezone.localdate()
-    annee = _annee(request, le.year)
+    annee = annee_choisie(request.GET.get("annee"), defaut=le.year)
     debut = date(annee, 1, 1)
     # The current year stops today: no empty quarters ahead in the trend.
     fin = min(date(annee, 12, 31), max(le, debut))
@@ -203,7 +196,7 @@ def debrief(request, pk: int):
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Débrief enregistré. Merci !")
-            if d.reponse == "non":
+            if d.insatisfait:
                 messages.warning(
                     request,
                     "Le client n'est pas satisfait : enregistrez sa réclamation maintenant.",

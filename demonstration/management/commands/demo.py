@@ -21,7 +21,6 @@ import itertools
 import random
 import secrets
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -55,6 +54,7 @@ from crm.models import (
     valider_siret,
 )
 from crm.roles import CONSULTANT, GERANT
+from crm.texte import luhn_valide, sans_accents
 
 SEED = 2026
 COMPTES = ("gerant", "consultant")
@@ -350,25 +350,18 @@ CAS = [
 
 
 def _ascii(texte: str) -> str:
-    sans_accents = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
-    return "".join(c for c in sans_accents.lower() if c.isalnum() or c == "-")
+    return "".join(
+        c for c in sans_accents(texte, ascii_seul=True).lower() if c.isalnum() or c == "-"
+    )
 
 
 def _slug(texte: str) -> str:
-    mots = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    mots = sans_accents(texte, ascii_seul=True).lower()
     return "-".join("".join(c if c.isalnum() else " " for c in mots).split())
 
 
-def _luhn_valide(chiffres: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(chiffres)):
-        n = int(c) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
 def _avec_cle(debut: str) -> str:
-    return next(debut + str(d) for d in range(10) if _luhn_valide(debut + str(d)))
+    return next(debut + str(d) for d in range(10) if luhn_valide(debut + str(d)))
 
 
 def siret_aleatoire(rng: random.Random) -> str:
