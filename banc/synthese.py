@@ -16,7 +16,15 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm import jetons
-from crm.models import Contact, Demande, Interaction, Mission, Organisation
+from crm.models import (
+    Contact,
+    Demande,
+    Interaction,
+    Mission,
+    Organisation,
+    StatutDemande,
+    StatutMission,
+)
 from devis.models import Devis, LigneDevis, StatutDevis
 from devis.services.envoi import echeances_envoi
 from reclamations.models import Reclamation, StatutReclamation
@@ -175,7 +183,7 @@ class Generateur:
                     contexte=h.choice(["recrutement", "mobilite", "crise"]),
                     type_prestation=h.choice(["evaluation", "conseil", "formation"]),
                     description="Besoin d'évaluation",
-                    statut="go" if envoi else "nouvelle",
+                    statut=StatutDemande.GO if envoi else StatutDemande.NOUVELLE,
                 )
             )
             d = Devis(
@@ -219,7 +227,7 @@ class Generateur:
                     devis_id=d.pk,
                     debut=d.reponse_le,
                     fin=d.reponse_le + timedelta(days=10),
-                    statut="terminee",
+                    statut=StatutMission.TERMINEE,
                 )
                 for d in acceptes
             ),

@@ -431,11 +431,12 @@ class RevueFaisabilite(Horodate):
         verbose_name_plural = "revues de faisabilité"
         constraints = [
             models.CheckConstraint(
-                condition=Q(decision="go", suite="") | Q(decision="no_go") & ~Q(suite=""),
+                condition=Q(decision=Decision.GO, suite="")
+                | Q(decision=Decision.NO_GO) & ~Q(suite=""),
                 name="revue_suite_seulement_pour_no_go",
             ),
             models.CheckConstraint(
-                condition=~Q(suite="reorienter") | ~Q(partenaire=""),
+                condition=~Q(suite=SuiteNoGo.REORIENTER) | ~Q(partenaire=""),
                 name="revue_partenaire_si_reorientation",
             ),
         ]

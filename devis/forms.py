@@ -18,7 +18,7 @@ from devis.models import (
     Reponse,
     TypeAccord,
 )
-from devis.services.redaction import LigneSaisie
+from devis.services.redaction import CHAMPS_BROUILLON, CHAMPS_DU_MODELE, LigneSaisie
 from devis.services.signature import verifier_signature
 
 
@@ -72,17 +72,7 @@ class DevisForm(forms.ModelForm):
 
     class Meta:
         model = Devis
-        fields = [
-            "objet",
-            "contact",
-            "contexte",
-            "methodologie",
-            "tests",
-            "delai",
-            "conditions",
-            "validite_jours",
-            "taux_tva",
-        ]
+        fields = list(CHAMPS_BROUILLON)
         widgets = {
             k: forms.Textarea(attrs={"rows": 4})
             for k in ("contexte", "methodologie", "tests", "delai", "conditions")
@@ -230,13 +220,7 @@ class ModeleDevisForm(forms.ModelForm):
     class Meta:
         model = ModeleDevis
         fields = [
-            "contexte",
-            "methodologie",
-            "tests",
-            "delai",
-            "conditions",
-            "validite_jours",
-            "taux_tva",
+            *CHAMPS_DU_MODELE,
             "email_sujet",
             "email_corps",
             "relance_sujet",

@@ -20,7 +20,7 @@ from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
-from crm.models import Entreprise
+from crm.models import Decision, Entreprise
 from crm.pages import page_formulaire
 from crm.pagination import paginer
 from crm.templatetags.crm_tags import format_euros
@@ -204,7 +204,7 @@ def reviser(request, pk: int):
 def creer_depuis_demande(request, demande_pk: int):
     demande = demande_pour(request, demande_pk)
     revue = getattr(demande, "revue", None)
-    if revue is None or revue.decision != "go":
+    if revue is None or revue.decision != Decision.GO:
         messages.error(request, "Pas de devis sans revue de faisabilité « Go » (PROC-020 §3.2).")
         return redirect("crm:revue", demande.pk)
     devis = services.creer_devis_depuis_demande(demande, par=request.user)

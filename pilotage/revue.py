@@ -16,7 +16,7 @@ from pilotage.graphiques import barres_svg
 from pilotage.periodes import periode_precedente
 from pilotage.presentation import graphiques, motifs_compares, sources_comparees
 from reclamations.models import Action, Reclamation
-from satisfaction.models import Debrief, Reponse
+from satisfaction.models import Attentes, Debrief, Reponse
 
 
 def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
@@ -63,7 +63,7 @@ def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
     )
     debriefs_non = (
         Debrief.objects.filter(le__gte=debut, le__lte=fin)
-        .exclude(reponse="oui")
+        .exclude(reponse=Attentes.OUI)
         .select_related("mission__devis__organisation")
         .order_by("le", "pk")
     )

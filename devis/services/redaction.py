@@ -3,7 +3,7 @@ lines and edits while it is a draft, and after sending a new version or a cancel
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +11,36 @@ from django.db import transaction
 
 from crm.exceptions import RefusMetier
 from crm.models import Demande, Organisation
-from devis.models import Devis, LigneDevis, ModeleDevis, StatutDevis, Unite
+from devis.models import Devis, LigneDevis, LigneModele, ModeleDevis, StatutDevis, Unite
+
+# The texts and terms a new draft takes from the standard template (« Modèle de devis IOD »).
+CHAMPS_DU_MODELE = (
+    "contexte",
+    "methodologie",
+    "tests",
+    "delai",
+    "conditions",
+    "validite_jours",
+    "taux_tva",
+)
+# What a draft's edit may change; the rest (status, number, dates, token) belongs to the
+# services that send, answer and revise it.
+CHAMPS_BROUILLON = ("objet", "contact", *CHAMPS_DU_MODELE)
+
+
+def _copier_lignes(lignes: Iterable[LigneDevis | LigneModele], *, vers: Devis) -> None:
+    """Copy lines (of the standard template or of a previous version) onto a new draft."""
+    LigneDevis.objects.bulk_create(
+        LigneDevis(
+            devis=vers,
+            ordre=ligne.ordre,
+            designation=ligne.designation,
+            quantite=ligne.quantite,
+            unite=ligne.unite,
+            prix_unitaire_ht=ligne.prix_unitaire_ht,
+        )
+        for ligne in lignes
+    )
 
 
 def creer_devis(
@@ -34,25 +63,13 @@ def creer_devis(
             cree_par=par if getattr(par, "pk", None) else None,
         )
         if avec_modele:
-            for champ in ("contexte", "methodologie", "tests", "delai", "conditions"):
+            for champ in CHAMPS_DU_MODELE:
                 setattr(devis, champ, getattr(modele, champ))
-            devis.validite_jours = modele.validite_jours
-            devis.taux_tva = modele.taux_tva
             if demande is not None and demande.description and not devis.contexte.strip():
                 devis.contexte = demande.description
         devis.save()
         if avec_modele:
-            LigneDevis.objects.bulk_create(
-                LigneDevis(
-                    devis=devis,
-                    ordre=ligne.ordre,
-                    designation=ligne.designation,
-                    quantite=ligne.quantite,
-                    unite=ligne.unite,
-                    prix_unitaire_ht=ligne.prix_unitaire_ht,
-                )
-                for ligne in modele.lignes.all()
-            )
+            _copier_lignes(modele.lignes.all(), vers=devis)
     return devis
 
 
@@ -80,21 +97,6 @@ def ajouter_ligne(
         prix_unitaire_ht=Decimal(str(prix_unitaire_ht)),
         unite=unite,
     )
-
-
-# What a draft's edit may change; the rest (status, number, dates, token) belongs to the
-# services that send, answer and revise it.
-CHAMPS_BROUILLON = (
-    "objet",
-    "contact",
-    "contexte",
-    "methodologie",
-    "tests",
-    "delai",
-    "conditions",
-    "validite_jours",
-    "taux_tva",
-)
 
 
 @dataclass(frozen=True)
@@ -180,17 +182,7 @@ def reviser_devis(devis: Devis, *, par=None) -> Devis:
         nouveau.jeton_empreinte = None
         nouveau.cree_par = par if getattr(par, "pk", None) else ancien.cree_par
         nouveau.save()
-        LigneDevis.objects.bulk_create(
-            LigneDevis(
-                devis=nouveau,
-                ordre=ligne.ordre,
-                designation=ligne.designation,
-                quantite=ligne.quantite,
-                unite=ligne.unite,
-                prix_unitaire_ht=ligne.prix_unitaire_ht,
-            )
-            for ligne in ancien.lignes.all()
-        )
+        _copier_lignes(ancien.lignes.all(), vers=nouveau)
         ancien.statut = StatutDevis.ANNULE
         ancien._change_reason = "Remplacé par une nouvelle version"
         ancien.save()

@@ -42,6 +42,7 @@ from crm.exceptions import RefusMetier
 from crm.models import (
     Civilite,
     Contact,
+    Decision,
     Demande,
     EmailEnvoye,
     Entreprise,
@@ -50,6 +51,7 @@ from crm.models import (
     Organisation,
     Source,
     StatutMission,
+    SuiteNoGo,
     TypeInteraction,
     valider_siret,
 )
@@ -745,8 +747,8 @@ class Command(BaseCommand):
                 competence=True,
                 disponibilite=refus != "disponibilite",
                 independance=refus != "independance",
-                decision="no_go",
-                suite="decliner",
+                decision=Decision.NO_GO,
+                suite=SuiteNoGo.DECLINER,
                 motif=(
                     "Nous évaluons déjà des candidats internes de ce client pour le même poste : conflit d'intérêts (REF-001)."
                     if refus == "independance"
@@ -768,8 +770,8 @@ class Command(BaseCommand):
                 competence=False,
                 disponibilite=True,
                 independance=True,
-                decision="no_go",
-                suite="reorienter",
+                decision=Decision.NO_GO,
+                suite=SuiteNoGo.REORIENTER,
                 partenaire=PARTENAIRES[cas.options["partenaire"]],
                 motif="Hors de notre cœur de métier : orientée vers un partenaire de confiance.",
                 competence_commentaire="Compétence spécifique que nous n'avons pas en interne.",
@@ -782,7 +784,7 @@ class Command(BaseCommand):
             competence=True,
             disponibilite=True,
             independance=True,
-            decision="go",
+            decision=Decision.GO,
             motif="Besoin dans notre cœur de métier ; consultant disponible.",
         )
         devis = self._rediger(demande)
