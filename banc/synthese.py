@@ -17,9 +17,17 @@ from typing import cast
 from django.db import transaction
 
 from crm import jetons
-from crm.models import Contact, Demande, Interaction, Mission, Organisation
+from crm.models import (
+    Contact,
+    Demande,
+    Interaction,
+    Mission,
+    Organisation,
+    StatutDemande,
+    StatutMission,
+)
 from devis.models import Devis, LigneDevis, StatutDevis
-from devis.services import echeances_envoi
+from devis.services.envoi import echeances_envoi
 from reclamations.models import Reclamation, StatutReclamation
 from reclamations.services import echeances as echeances_reclamation
 from satisfaction.models import Enquete, Reponse
@@ -176,7 +184,7 @@ class Generateur:
                     contexte=h.choice(["recrutement", "mobilite", "crise"]),
                     type_prestation=h.choice(["evaluation", "conseil", "formation"]),
                     description="Besoin d'évaluation",
-                    statut="go" if envoi else "nouvelle",
+                    statut=StatutDemande.GO if envoi else StatutDemande.NOUVELLE,
                 )
             )
             d = Devis(
@@ -220,7 +228,7 @@ class Generateur:
                     devis_id=d.pk,
                     debut=cast(date, d.reponse_le),
                     fin=cast(date, d.reponse_le) + timedelta(days=10),
-                    statut="terminee",
+                    statut=StatutMission.TERMINEE,
                 )
                 for d in acceptes
             ),

@@ -11,6 +11,11 @@ class RefusMetier(Exception):
         self.lien_texte = lien_texte
 
 
+class EnvoiEchoue(RefusMetier):
+    """An email could not be sent (quote, relance, survey…). The email's record keeps the
+    transport's error; the message says what became of the action that needed it."""
+
+
 def message_refus(exc: RefusMetier):
     """The refusal as a flash message, with its link when the service gave one."""
     from django.utils.html import format_html

@@ -6,7 +6,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
-from crm.models import Contact, Demande, Entreprise, Interaction, Organisation
+from crm.models import (
+    Contact,
+    Decision,
+    Demande,
+    Entreprise,
+    Interaction,
+    Organisation,
+    SuiteNoGo,
+)
 
 
 class ConnexionForm(AuthenticationForm):
@@ -82,16 +90,16 @@ class RevueForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "no_go":
+        if data.get("decision") == Decision.NO_GO:
             if not data.get("suite"):
                 self.add_error(
                     "suite", "Pour un No Go, indiquez si la demande est déclinée ou réorientée."
                 )
-            if data.get("suite") == "reorienter" and not data.get("partenaire", "").strip():
+            if data.get("suite") == SuiteNoGo.REORIENTER and not data.get("partenaire", "").strip():
                 self.add_error(
                     "partenaire", "Nommez le partenaire vers qui la demande est réorientée."
                 )
-        elif data.get("decision") == "go":
+        elif data.get("decision") == Decision.GO:
             data["suite"] = ""
             manquants = [
                 libelle

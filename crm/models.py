@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from crm.texte import luhn_valide
+
 
 def valider_siret(valeur: str) -> None:
     """A SIRET is 14 digits with a Luhn checksum (La Poste's SIRETs excepted, by INSEE rule)."""
@@ -23,15 +25,7 @@ def valider_siret(valeur: str) -> None:
         if sum(int(c) for c in chiffres) % 5 == 0:
             return
         raise ValidationError("Ce SIRET est invalide (clé de contrôle).", code="siret_cle")
-    total = 0
-    for i, c in enumerate(reversed(chiffres)):
-        n = int(c)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    if total % 10:
+    if not luhn_valide(chiffres):
         raise ValidationError("Ce SIRET est invalide (clé de contrôle).", code="siret_cle")
 
 
@@ -437,11 +431,12 @@ class RevueFaisabilite(Horodate):
         verbose_name_plural = "revues de faisabilité"
         constraints = [
             models.CheckConstraint(
-                condition=Q(decision="go", suite="") | Q(decision="no_go") & ~Q(suite=""),
+                condition=Q(decision=Decision.GO, suite="")
+                | Q(decision=Decision.NO_GO) & ~Q(suite=""),
                 name="revue_suite_seulement_pour_no_go",
             ),
             models.CheckConstraint(
-                condition=~Q(suite="reorienter") | ~Q(partenaire=""),
+                condition=~Q(suite=SuiteNoGo.REORIENTER) | ~Q(partenaire=""),
                 name="revue_partenaire_si_reorientation",
             ),
         ]

@@ -89,3 +89,13 @@ def moyennes(champ: str, valeur, periodes: list[Periode]) -> dict:
         resultat[f"n_{i}"] = Count("pk", filter=dans(champ, p))
         resultat[f"moyenne_{i}"] = Avg(valeur, filter=dans(champ, p))
     return resultat
+
+
+def annee_choisie(valeur: str | None, *, defaut: int) -> int:
+    """The year a page was asked for (``?annee=``): ``defaut`` when missing, not a number, or
+    outside 2000–2100."""
+    try:
+        annee = int(valeur if valeur is not None else defaut)
+    except ValueError:
+        return defaut
+    return annee if 2000 <= annee <= 2100 else defaut

@@ -7,7 +7,14 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from crm.exceptions import RefusMetier
-from crm.models import Decision, Demande, RevueFaisabilite, StatutDemande, SuiteNoGo
+from crm.models import (
+    Decision,
+    Demande,
+    RevueFaisabilite,
+    StatutDemande,
+    StatutMission,
+    SuiteNoGo,
+)
 
 
 def decider_faisabilite(
@@ -138,10 +145,10 @@ def enregistrer_demande(
 
 
 TRANSITIONS_MISSION = {
-    "planifiee": {"en_cours", "annulee"},
-    "en_cours": {"terminee", "annulee"},
-    "terminee": set(),
-    "annulee": set(),
+    StatutMission.PLANIFIEE: {StatutMission.EN_COURS, StatutMission.ANNULEE},
+    StatutMission.EN_COURS: {StatutMission.TERMINEE, StatutMission.ANNULEE},
+    StatutMission.TERMINEE: set(),
+    StatutMission.ANNULEE: set(),
 }
 
 
@@ -157,7 +164,7 @@ def changer_statut_mission(mission, *, statut: str, le: date, par=None):
                 f"Une mission « {m.get_statut_display().lower()} » ne peut pas passer à ce statut."
             )
         m.statut = statut
-        if statut == "terminee" and (m.fin is None or m.fin > le):
+        if statut == StatutMission.TERMINEE and (m.fin is None or m.fin > le):
             m.fin = max(le, m.debut)
         m._change_reason = f"Mission {m.get_statut_display().lower()}"
         m.save()

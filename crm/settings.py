@@ -339,7 +339,7 @@ CRM_RECLAMATION_REPONSE_JOURS_OUVRABLES = env.int(
 )
 CRM_ENQUETE_VALIDITE_JOURS = env.int("CRM_ENQUETE_VALIDITE_JOURS", default=30)
 # A quote's client link can be read this many days after the offer's validity date; then it
-# answers « lien expiré » (devis.liens).
+# answers « lien expiré » (devis.services.lien).
 CRM_DEVIS_LIEN_CONSULTATION_JOURS = env.int("CRM_DEVIS_LIEN_CONSULTATION_JOURS", default=90)
 CRM_EMAIL_ESSAIS_MAX = env.int("CRM_EMAIL_ESSAIS_MAX", default=6)
 # Rules commit in batches of this size: short transactions, progress kept across a crash.

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from crm.exceptions import RefusMetier
 from crm.forms import DateInput, DateMetierField, MontantField, valider_document
 from crm.models import Contact
 from crm.roles import CONSULTANT
@@ -17,6 +18,8 @@ from devis.models import (
     Reponse,
     TypeAccord,
 )
+from devis.services.redaction import CHAMPS_BROUILLON, CHAMPS_DU_MODELE, LigneSaisie
+from devis.services.signature import verifier_signature
 
 
 class EnvoiForm(forms.Form):
@@ -69,17 +72,7 @@ class DevisForm(forms.ModelForm):
 
     class Meta:
         model = Devis
-        fields = [
-            "objet",
-            "contact",
-            "contexte",
-            "methodologie",
-            "tests",
-            "delai",
-            "conditions",
-            "validite_jours",
-            "taux_tva",
-        ]
+        fields = list(CHAMPS_BROUILLON)
         widgets = {
             k: forms.Textarea(attrs={"rows": 4})
             for k in ("contexte", "methodologie", "tests", "delai", "conditions")
@@ -111,8 +104,31 @@ class LigneForm(forms.ModelForm):
         fields = ["designation", "quantite", "unite", "prix_unitaire_ht"]
 
 
+class BaseLigneFormSet(forms.BaseInlineFormSet):
+    def saisies(self) -> list[LigneSaisie]:
+        """The lines as typed (after ``is_valid``), in the page's order, without the deleted
+        lines and the blank extra rows: what ``modifier_brouillon`` takes."""
+        return [
+            LigneSaisie(
+                designation=form.cleaned_data["designation"],
+                quantite=form.cleaned_data["quantite"],
+                unite=form.cleaned_data["unite"],
+                prix_unitaire_ht=form.cleaned_data["prix_unitaire_ht"],
+                id=form.instance.pk,
+            )
+            for form in self.forms
+            if form not in self.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+
+
 LigneFormSet = forms.inlineformset_factory(
-    Devis, LigneDevis, form=LigneForm, extra=2, can_delete=True, min_num=0
+    Devis,
+    LigneDevis,
+    form=LigneForm,
+    formset=BaseLigneFormSet,
+    extra=2,
+    can_delete=True,
+    min_num=0,
 )
 
 
@@ -204,13 +220,7 @@ class ModeleDevisForm(forms.ModelForm):
     class Meta:
         model = ModeleDevis
         fields = [
-            "contexte",
-            "methodologie",
-            "tests",
-            "delai",
-            "conditions",
-            "validite_jours",
-            "taux_tva",
+            *CHAMPS_DU_MODELE,
             "email_sujet",
             "email_corps",
             "relance_sujet",
@@ -270,9 +280,6 @@ class AcceptationForm(forms.Form):
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_signature(self):
-        from crm.exceptions import RefusMetier
-        from devis.services import verifier_signature
-
         try:
             return verifier_signature(self.cleaned_data.get("signature", ""))
         except RefusMetier as exc:

@@ -251,7 +251,7 @@ class Devis(Horodate):
             # The quotes the daily rules and the to-do page look at: waiting for an answer.
             models.Index(
                 fields=["relance_due_le"],
-                condition=Q(statut="envoye", reponse_le__isnull=True),
+                condition=Q(statut=StatutDevis.ENVOYE, reponse_le__isnull=True),
                 name="devis_en_attente_relance_idx",
             ),
         ]

@@ -14,6 +14,7 @@ from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
 from crm.historique import historique
+from crm.models import Decision
 from crm.pages import page_formulaire
 from crm.pagination import paginer
 from crm.public import page_publique, refus_public, reponse_publique
@@ -94,7 +95,7 @@ def modifier(request, pk: int):
     lignes = LigneFormSet(request.POST or None, instance=devis)
     if request.method == "POST" and form.is_valid() and lignes.is_valid():
         try:
-            services.modifier_brouillon(form, lignes)
+            services.modifier_brouillon(devis, champs=form.cleaned_data, lignes=lignes.saisies())
         except RefusMetier as exc:
             messages.error(request, exc.message)
         else:
@@ -199,7 +200,7 @@ def reviser(request, pk: int):
 def creer_depuis_demande(request, demande_pk: int):
     demande = demande_pour(request, demande_pk)
     revue = getattr(demande, "revue", None)
-    if revue is None or revue.decision != "go":
+    if revue is None or revue.decision != Decision.GO:
         messages.error(request, "Pas de devis sans revue de faisabilité « Go » (PROC-020 §3.2).")
         return redirect("crm:revue", demande.pk)
     devis = services.creer_devis_depuis_demande(demande, par=request.user)

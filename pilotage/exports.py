@@ -14,20 +14,12 @@ from decimal import Decimal
 import tablib
 
 from crm import extensions
+from crm.texte import sans_formule
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
-
-
-def _sur(valeur):
-    """A cell safe for a spreadsheet."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, str) and valeur[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + valeur
-    return valeur
 
 
 def _csv(valeur):
@@ -55,7 +47,7 @@ def jeu(titre: str, entetes: list[str], lignes: Iterable[list], *, format: str) 
     conv = _csv if format == "csv" else _xlsx
     donnees = tablib.Dataset(title=titre[:31], headers=entetes)
     for ligne in lignes:
-        donnees.append([_sur(conv(v)) for v in ligne])
+        donnees.append(["" if v is None else sans_formule(conv(v)) for v in ligne])
     return donnees
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -25,6 +24,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from crm.models import Civilite, Contact, Organisation, Source
+from crm.texte import sans_accents
 
 SEUIL_SIMILARITE = 0.9
 LIGNES_MAX = 5000
@@ -36,11 +36,6 @@ class ErreurFichier(Exception):
 
 class ImportRefuse(Exception):
     """The file has errors: nothing was written."""
-
-
-def sans_accents(texte: str) -> str:
-    decompose = unicodedata.normalize("NFKD", texte)
-    return "".join(c for c in decompose if not unicodedata.combining(c))
 
 
 def _cle_entete(entete: str) -> str:

@@ -8,19 +8,15 @@ from datetime import date
 from django.db.models import Q
 
 from crm.extensions import EntreeAgenda, SourceAgenda, sources_agenda
-from crm.roles import est_gerant
 from reclamations.models import Reclamation
+from reclamations.selectors import reclamations_visibles
 
 
 def _reclamations(user):
-    """The gérant's feed holds every open complaint; a consultant's those they received, own,
-    or that arose on their missions (the filters of their weekly digest)."""
-    qs = Reclamation.objects.ouvertes().select_related("organisation")
-    if est_gerant(user):
-        return qs
-    return qs.filter(
-        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
-    ).distinct()
+    """The open complaints ``user`` may see (the one visibility rule)."""
+    return reclamations_visibles(
+        user, parmi=Reclamation.objects.ouvertes().select_related("organisation")
+    )
 
 
 def echeances(user, *, le: date, horizon: date) -> list[EntreeAgenda]:

@@ -10,15 +10,13 @@ from crm.digest import limiter
 from crm.extensions import Ligne, section
 from crm.roles import est_gerant
 from reclamations.models import Action, Reclamation, StatutAction
+from reclamations.selectors import reclamations_visibles
 
 
 def _visibles(user):
-    qs = Reclamation.objects.ouvertes().select_related("organisation", "contact")
-    if est_gerant(user):
-        return qs
-    return qs.filter(
-        Q(recue_par=user) | Q(responsable=user) | Q(mission__consultants=user)
-    ).distinct()
+    return reclamations_visibles(
+        user, parmi=Reclamation.objects.ouvertes().select_related("organisation", "contact")
+    )
 
 
 @section("reclamations", "Réclamations : délais", ordre=10)

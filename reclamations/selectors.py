@@ -42,13 +42,18 @@ def peut_traiter(user, reclamation: Reclamation) -> bool:
     return est_gerant(user) or reclamation.recue_par_id == user.pk
 
 
-def reclamations_visibles(user) -> QuerySet[Reclamation]:
+def reclamations_visibles(
+    user, *, parmi: QuerySet[Reclamation] | None = None
+) -> QuerySet[Reclamation]:
     """The gérant sees every complaint; a consultant those they received, those on their
-    missions and those they are responsible for (DESIGN §7)."""
-    qs = Reclamation.objects.select_related("organisation", "contact", "nature")
+    missions and those they are responsible for (DESIGN §7). The one statement of that rule:
+    pages, exports, the digest and the calendar feed all filter through it (``parmi``: the
+    complaints to filter, all of them by default)."""
+    if parmi is None:
+        parmi = Reclamation.objects.select_related("organisation", "contact", "nature")
     if est_gerant(user):
-        return qs
-    return qs.filter(
+        return parmi
+    return parmi.filter(
         Q(recue_par=user) | Q(mission__consultants=user) | Q(responsable=user)
     ).distinct()
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from crm import emails
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
 from crm.exceptions import RefusMetier
+from crm.models import StatutEmail
 from crm.numerotation import prochain_numero
 from reclamations.models import (
     Action,
@@ -86,7 +87,7 @@ def accuser_reception(
             objet=r,
             par=par,
         )
-        if envoi.statut != "envoye":
+        if envoi.statut != StatutEmail.ENVOYE:
             emails.abandonner(envoi, "Accusé de réception non envoyé.")
             with transaction.atomic():
                 r2 = _verrouiller(r)
@@ -164,7 +165,7 @@ def repondre(
             objet=r,
             par=par,
         )
-        if envoi.statut != "envoye":
+        if envoi.statut != StatutEmail.ENVOYE:
             emails.abandonner(envoi, "Réponse non envoyée.")
             with transaction.atomic():
                 r2 = _verrouiller(r)

@@ -14,6 +14,7 @@ from crm.historique import historique
 from crm.models import Mission
 from crm.pages import page_formulaire
 from crm.pagination import paginer
+from crm.periodes import annee_choisie
 from reclamations import forms as f
 from reclamations import selectors, services
 from reclamations.filters import ReclamationFilter
@@ -55,19 +56,11 @@ def detail(request, pk: int):
     )
 
 
-def _annee(request, defaut: int) -> int:
-    try:
-        annee = int(request.GET.get("annee", defaut))
-    except ValueError:
-        return defaut
-    return annee if 2000 <= annee <= 2100 else defaut
-
-
 @gerant_requis
 def tableau(request):
     """The complaints dashboard of one calendar year (the current one by default)."""
     le = timezone.localdate()
-    annee = _annee(request, le.year)
+    annee = annee_choisie(request.GET.get("annee"), defaut=le.year)
     figures = selectors.tableau_de_bord(debut=date(annee, 1, 1), fin=date(annee, 12, 31), le=le)
     graphique = {
         "type": "bar",
@@ -137,7 +130,7 @@ def _initial_creation(request) -> dict:
             if mission.devis.contact_id:
                 initial["contact"] = mission.devis.contact_id
             debrief = getattr(mission, "debrief", None)
-            if debrief is not None and debrief.reponse == "non":
+            if debrief is not None and debrief.insatisfait:
                 # Heard at the debrief: the client's own words are the complaint.
                 initial["canal"] = CanalReclamation.ORAL
                 initial["recue_le"] = debrief.le

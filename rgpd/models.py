@@ -45,7 +45,7 @@ class Signalement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation"],
-                condition=Q(statut="signale"),
+                condition=Q(statut=StatutSignalement.SIGNALE),
                 name="un_signalement_ouvert_par_organisation",
             )
         ]

@@ -23,6 +23,7 @@ from crm.effacement import Mentions
 from crm.extensions import donnees_personnelles
 from crm.models import Contact, Organisation
 from crm.roles import GERANT
+from crm.texte import sans_formule
 from rgpd import selectors
 from rgpd.balayage import balayer
 from rgpd.models import ActionRGPD, JournalRGPD, Signalement, StatutSignalement
@@ -116,9 +117,7 @@ def _cellule(valeur) -> str:
         return ""
     if isinstance(valeur, bool):
         return "oui" if valeur else "non"
-    texte = str(valeur)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + texte if texte[:1] in ("=", "+", "-", "@", "\t", "\r") else texte
+    return sans_formule(str(valeur))
 
 
 def exporter_contact(contact: Contact, *, format: str, par=None) -> dict:

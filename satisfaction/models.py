@@ -58,6 +58,11 @@ class Debrief(Horodate):
     def __str__(self) -> str:
         return f"Débrief — {self.mission}"
 
+    @property
+    def insatisfait(self) -> bool:
+        """« Non » at the debrief: the client's words are a complaint to record."""
+        return self.reponse == Attentes.NON
+
 
 class Enquete(Horodate):
     """A survey sent to a contact after a mission, answerable once through a token link."""

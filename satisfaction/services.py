@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from crm import emails
-from crm.exceptions import RefusMetier
-from crm.models import Demande, Mission, StatutDemande
+from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.models import Demande, Mission, StatutDemande, StatutEmail
 from satisfaction.models import Attentes, Debrief, Enquete, Reponse
 
 
@@ -143,8 +143,8 @@ def envoyer_enquete(enquete: Enquete, *, le: date, par=None, relance: bool = Fal
         par=par,
     )
     enquete.refresh_from_db()
-    if envoi.statut != "envoye":
-        raise EnvoiEnEchec(f"L'email n'a pas pu partir ({envoi.erreur}) ; il sera réessayé.")
+    if envoi.statut != StatutEmail.ENVOYE:
+        raise EnvoiEchoue(f"L'email n'a pas pu partir ({envoi.erreur}) ; il sera réessayé.")
     return enquete
 
 
@@ -153,15 +153,11 @@ def relancer_enquete(enquete: Enquete, *, le: date) -> bool:
     the retry job, when the transport failed); False when it was not due or already claimed."""
     try:
         envoyer_enquete(enquete, le=le, relance=True)
-    except EnvoiEnEchec:
+    except EnvoiEchoue:  # recorded; the retry job sends it
         return True
     except RefusMetier:
         return False
     return True
-
-
-class EnvoiEnEchec(RefusMetier):
-    """The email is recorded but did not leave; the retry job will send it."""
 
 
 class EnqueteFermee(RefusMetier):

@@ -5,7 +5,7 @@ review's quotable verbatims and the debriefs that did not go well."""
 from __future__ import annotations
 
 from crm.extensions import Carte, Graphique, GroupeCartes, Indicateurs, indicateurs, lien
-from satisfaction.models import Debrief, Reponse
+from satisfaction.models import Attentes, Debrief, Reponse
 from satisfaction.selectors import indicateurs_periodes
 
 SECTION_SUIVI = "Réclamations, satisfaction et suivi"
@@ -51,7 +51,7 @@ def _revue(c, p) -> dict:
     )
     debriefs_non = (
         Debrief.objects.filter(le__gte=c.debut, le__lte=c.fin)
-        .exclude(reponse="oui")
+        .exclude(reponse=Attentes.OUI)
         .select_related("mission__devis__organisation")
         .order_by("le", "pk")
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from crm.acces import gerant_requis, membre_requis, mission_pour
 from crm.exceptions import RefusMetier
 from crm.models import TypePrestation
+from crm.periodes import annee_choisie
 from crm.public import objet_par_jeton, page_publique, reponse_publique
 from crm.roles import CONSULTANT
 from satisfaction import selectors, services
@@ -20,14 +21,6 @@ from satisfaction.forms import DebriefForm, ReponseEnqueteForm
 from satisfaction.models import Enquete
 
 # --- The satisfaction page ----------------------------------------------------------------------
-
-
-def _annee(request, defaut: int) -> int:
-    try:
-        annee = int(request.GET.get("annee", defaut))
-    except ValueError:
-        return defaut
-    return annee if 2000 <= annee <= 2100 else defaut
 
 
 def _graphiques(tendance: list[dict]) -> dict:
@@ -88,7 +81,7 @@ def tableau(request):
     """Indicators of one year (optionally one service type or one consultant), their trend over
     the last eight quarters, the breakdowns, the verbatims and the surveys to send."""
     le = timezone.localdate()
-    annee = _annee(request, le.year)
+    annee = annee_choisie(request.GET.get("annee"), defaut=le.year)
     debut = date(annee, 1, 1)
     # The current year stops today: no empty quarters ahead in the trend.
     fin = min(date(annee, 12, 31), max(le, debut))
@@ -182,7 +175,7 @@ def debrief(request, pk: int):
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Débrief enregistré. Merci !")
-            if d.reponse == "non":
+            if d.insatisfait:
                 messages.warning(
                     request,
                     "Le client n'est pas satisfait : enregistrez sa réclamation maintenant.",

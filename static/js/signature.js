@@ -9,6 +9,7 @@
   "use strict";
 
   var HAUTEUR = 160; // CSS pixels, as the canvas's height attribute in the template
+  var LARGEUR_MAX = 1200; // device pixels
 
   function installer(bloc) {
     var canvas = bloc.querySelector("canvas");
@@ -27,8 +28,10 @@
     canvas.style.touchAction = "none"; // drawing must not scroll the page on a phone
 
     function dimensionner() {
-      var ratio = Math.min(window.devicePixelRatio || 1, 2);
       var largeur = canvas.clientWidth || canvas.parentNode.clientWidth || 300;
+      // The server keeps signatures up to LARGEUR_MAX pixels wide (SIGNATURE_LARGEUR_MAX in
+      // devis/services/signature.py): a wide HiDPI screen draws at a lower ratio.
+      var ratio = Math.min(window.devicePixelRatio || 1, 2, LARGEUR_MAX / largeur);
       canvas.width = Math.round(largeur * ratio);
       canvas.height = Math.round(HAUTEUR * ratio);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);

@@ -1,5 +1,5 @@
 """A quote's client link can be read for a settable time after the offer's validity
-(devis/liens.py), then answers « lien expiré »."""
+(devis/services/lien.py), then answers « lien expiré »."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from devis.liens import consultation_expiree
 from devis.services import lien_acceptation
+from devis.services.lien import consultation_expiree
 from tests.factories import devis_envoye
 
 pytestmark = pytest.mark.django_db

@@ -349,7 +349,7 @@ def test_revision_creates_version_2_as_draft_and_cancels_the_old_one():
 
 
 def test_acceptance_link_ends_with_a_long_token_and_only_that_token_opens_it(client):
-    # Sent today: a link is readable only so long after the offer's validity (devis.liens).
+    # Sent today: a link is readable only so long after the offer's validity (devis.services.lien).
     devis = devis_envoye(timezone.localdate())
     chemin = lien_acceptation(devis)
     jeton = chemin.rstrip("/").rsplit("/", 1)[-1]

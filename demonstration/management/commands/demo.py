@@ -21,7 +21,6 @@ import itertools
 import random
 import secrets
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -43,6 +42,7 @@ from crm.exceptions import RefusMetier
 from crm.models import (
     Civilite,
     Contact,
+    Decision,
     Demande,
     EmailEnvoye,
     Entreprise,
@@ -51,10 +51,12 @@ from crm.models import (
     Organisation,
     Source,
     StatutMission,
+    SuiteNoGo,
     TypeInteraction,
     valider_siret,
 )
 from crm.roles import CONSULTANT, GERANT
+from crm.texte import luhn_valide, sans_accents
 
 SEED = 2026
 COMPTES = ("gerant", "consultant")
@@ -350,25 +352,18 @@ CAS = [
 
 
 def _ascii(texte: str) -> str:
-    sans_accents = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
-    return "".join(c for c in sans_accents.lower() if c.isalnum() or c == "-")
+    return "".join(
+        c for c in sans_accents(texte, ascii_seul=True).lower() if c.isalnum() or c == "-"
+    )
 
 
 def _slug(texte: str) -> str:
-    mots = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    mots = sans_accents(texte, ascii_seul=True).lower()
     return "-".join("".join(c if c.isalnum() else " " for c in mots).split())
 
 
-def _luhn_valide(chiffres: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(chiffres)):
-        n = int(c) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
 def _avec_cle(debut: str) -> str:
-    return next(debut + str(d) for d in range(10) if _luhn_valide(debut + str(d)))
+    return next(debut + str(d) for d in range(10) if luhn_valide(debut + str(d)))
 
 
 def siret_aleatoire(rng: random.Random) -> str:
@@ -752,8 +747,8 @@ class Command(BaseCommand):
                 competence=True,
                 disponibilite=refus != "disponibilite",
                 independance=refus != "independance",
-                decision="no_go",
-                suite="decliner",
+                decision=Decision.NO_GO,
+                suite=SuiteNoGo.DECLINER,
                 motif=(
                     "Nous évaluons déjà des candidats internes de ce client pour le même poste : conflit d'intérêts (REF-001)."
                     if refus == "independance"
@@ -775,8 +770,8 @@ class Command(BaseCommand):
                 competence=False,
                 disponibilite=True,
                 independance=True,
-                decision="no_go",
-                suite="reorienter",
+                decision=Decision.NO_GO,
+                suite=SuiteNoGo.REORIENTER,
                 partenaire=PARTENAIRES[cas.options["partenaire"]],
                 motif="Hors de notre cœur de métier : orientée vers un partenaire de confiance.",
                 competence_commentaire="Compétence spécifique que nous n'avons pas en interne.",
@@ -789,7 +784,7 @@ class Command(BaseCommand):
             competence=True,
             disponibilite=True,
             independance=True,
-            decision="go",
+            decision=Decision.GO,
             motif="Besoin dans notre cœur de métier ; consultant disponible.",
         )
         devis = self._rediger(demande)

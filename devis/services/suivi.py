@@ -1,0 +1,121 @@
+"""After sending (PROC-020 §3.4): the client's answer (accepted, refused, « en discussion ») and
+the one relance, by phone or by email."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from crm import emails
+from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.models import StatutEmail
+from devis.models import Devis, ModeRelance, MotifRefus, Relance, Reponse, StatutDevis
+from devis.services.notifications import email_devis
+
+
+class RelanceDejaFaite(RefusMetier):
+    pass
+
+
+# --- The client's answer -----------------------------------------------------------------------
+
+
+def enregistrer_reponse(
+    devis: Devis,
+    *,
+    decision: str,
+    le: date,
+    par=None,
+    motif_refus: MotifRefus | None = None,
+    commentaire: str = "",
+) -> Devis:
+    """Record the client's answer: ``accepte``, ``refuse`` or ``en_discussion``.
+
+    Any answer sets ``reponse_le`` (the latest answer's date), which stops the relance and
+    « sans suite » rules. Accepted or refused is final; « en discussion » keeps the quote sent.
+    A late answer to a quote classed « sans suite » is still recorded.
+    """
+    if decision not in Reponse.values:
+        raise RefusMetier(f"Réponse inconnue : « {decision} ».")
+    with transaction.atomic():
+        devis = Devis.objects.select_for_update().get(pk=devis.pk)
+        if devis.statut not in (StatutDevis.ENVOYE, StatutDevis.SANS_SUITE):
+            raise RefusMetier(
+                f"Ce devis est « {devis.get_statut_display()} » : sa réponse est déjà enregistrée "
+                "ou il n'a pas été envoyé."
+            )
+        if devis.envoye_le and le < devis.envoye_le:
+            raise RefusMetier("La réponse ne peut pas précéder l'envoi du devis.")
+        devis.reponse = decision
+        devis.reponse_le = le
+        devis.commentaire_reponse = commentaire or devis.commentaire_reponse
+        if decision == Reponse.ACCEPTE:
+            devis.statut = StatutDevis.ACCEPTE
+        elif decision == Reponse.REFUSE:
+            devis.statut = StatutDevis.REFUSE
+            devis.motif_refus = motif_refus
+        else:
+            devis.statut = StatutDevis.ENVOYE
+        devis.classe_sans_suite_le = (
+            None if devis.statut != StatutDevis.SANS_SUITE else devis.classe_sans_suite_le
+        )
+        devis._change_reason = f"Réponse du client : {Reponse(decision).label.lower()}"
+        devis.save()
+    return devis
+
+
+# --- The one relance ---------------------------------------------------------------------------
+
+
+def enregistrer_relance(devis: Devis, *, mode: str, le: date, par=None, note: str = "") -> Relance:
+    """Record the one relance of a sent quote as done (creating it if the rule has not yet).
+
+    The database holds one relance per devis; a relance already done is never changed and
+    ``RelanceDejaFaite`` is raised. By email, the relance email (the PDF attached again) is
+    sent after the commit; if it fails, the relance is set back to « to do » and
+    ``EnvoiEchoue`` says why.
+    """
+    if mode not in ModeRelance.values:
+        raise RefusMetier(f"Mode de relance inconnu : « {mode} ».")
+    if mode == ModeRelance.EMAIL and not (devis.contact and devis.contact.email):
+        raise RefusMetier("Le contact n'a pas d'adresse email : relancez par téléphone.")
+    with transaction.atomic():
+        devis = Devis.objects.select_for_update().get(pk=devis.pk)
+        if devis.statut != StatutDevis.ENVOYE:
+            raise RefusMetier(
+                f"Ce devis est « {devis.get_statut_display()} » : il n'y a plus de relance à faire."
+            )
+        try:
+            with transaction.atomic():
+                relance, _ = Relance.objects.get_or_create(
+                    devis=devis, defaults={"due_le": devis.relance_due_le or le}
+                )
+        except IntegrityError:
+            relance = Relance.objects.get(devis=devis)
+        relance = Relance.objects.select_for_update().get(pk=relance.pk)
+        if relance.faite_le is not None:
+            raise RelanceDejaFaite(
+                f"La relance de ce devis a déjà été faite le {relance.faite_le:%d/%m/%Y} "
+                f"({relance.get_mode_display().lower()}) : PROC-020 prévoit une relance unique."
+            )
+        relance.faite_le = le
+        relance.mode = mode
+        relance.note = note
+        relance.par = par if getattr(par, "pk", None) else None
+        relance.save()
+    if mode == ModeRelance.EMAIL:
+        envoi = email_devis(devis, nom="devis-relance", par=par)
+        if envoi.statut != StatutEmail.ENVOYE:
+            emails.abandonner(envoi, "Relance annulée : à refaire.")
+            with transaction.atomic():
+                r = Relance.objects.select_for_update().get(pk=relance.pk)
+                r.faite_le = None
+                r.mode = ""
+                r._change_reason = "Échec de l'email de relance"
+                r.save()
+            raise EnvoiEchoue(
+                f"L'email de relance n'a pas pu être envoyé ({envoi.erreur}). "
+                "La relance reste à faire."
+            )
+    return relance
