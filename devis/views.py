@@ -19,11 +19,11 @@ from django_ratelimit.decorators import ratelimit
 from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
+from crm.formats import format_euros
 from crm.historique import historique
 from crm.models import Entreprise
 from crm.pages import page_formulaire
 from crm.pagination import paginer
-from crm.templatetags.crm_tags import format_euros
 from devis import selectors, services
 from devis.forms import (
     AcceptationForm,
