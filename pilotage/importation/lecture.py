@@ -26,6 +26,7 @@ MEMBRES_MAX = 200
 # Excel's own width; openpyxl builds a whole row in memory before cutting it to COLONNES_MAX,
 # so a row of millions of cells (a few kilobytes once compressed) must be refused before.
 ELEMENTS_PAR_LIGNE_MAX = 4 * 16384
+ELEMENTS_MAX = 1_000_000  # per XML member; 5 000 rows of 60 filled cells need 600 000
 
 
 class ErreurFichier(Exception):
@@ -84,7 +85,8 @@ def verifier_archive(contenu: bytes) -> None:
     """Refuse, from the zip directory alone, an archive too big once inflated."""
     illisible = ErreurFichier("Ce fichier Excel est illisible : enregistrez-le au format .xlsx.")
     try:
-        membres = zipfile.ZipFile(io.BytesIO(contenu)).infolist()
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            membres = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise illisible from exc
     if len(membres) > MEMBRES_MAX:
@@ -102,23 +104,27 @@ def verifier_archive(contenu: bytes) -> None:
         )
 
 
-class _Assez(Exception):
-    """Enough rows scanned: openpyxl will not read further."""
-
-
-def _verifier_feuille(flux) -> None:
-    """Scan a sheet's XML with expat (no tree kept) for a row too big to build in memory."""
+def _verifier_xml(flux) -> None:
+    """Count a member's XML elements with expat (no tree kept) before openpyxl builds trees of
+    them: rows beyond the limit, a row of millions of cells, millions of elements anywhere
+    (openpyxl keeps the cleared elements of a sheet without ``<dimension>`` in memory)."""
     analyseur = expat.ParserCreate()
-    etat = {"dans_ligne": False, "elements": 0, "lignes": 0}
+    etat = {"dans_ligne": False, "elements": 0, "dans_la_ligne": 0, "lignes": 0}
 
     def debut(nom: str, _attributs) -> None:
+        etat["elements"] += 1
+        if etat["elements"] > ELEMENTS_MAX:
+            raise ErreurFichier(
+                "Ce classeur Excel contient anormalement beaucoup d'éléments : il est refusé. "
+                "Exportez la feuille en CSV."
+            )
         if nom.rpartition(":")[2] == "row":
-            etat.update(dans_ligne=True, elements=0, lignes=etat["lignes"] + 1)
-            if etat["lignes"] > LIGNES_MAX + 2:
-                raise _Assez
+            etat.update(dans_ligne=True, dans_la_ligne=0, lignes=etat["lignes"] + 1)
+            if etat["lignes"] > LIGNES_MAX + 1:
+                raise _trop_de_lignes()
         elif etat["dans_ligne"]:
-            etat["elements"] += 1
-            if etat["elements"] > ELEMENTS_PAR_LIGNE_MAX:
+            etat["dans_la_ligne"] += 1
+            if etat["dans_la_ligne"] > ELEMENTS_PAR_LIGNE_MAX:
                 raise ErreurFichier(
                     f"La ligne {etat['lignes']} de ce classeur Excel est anormalement longue : "
                     "il est refusé. Exportez la feuille en CSV."
@@ -134,8 +140,6 @@ def _verifier_feuille(flux) -> None:
         while morceau := flux.read(256 * 1024):
             analyseur.Parse(morceau, False)
         analyseur.Parse(b"", True)
-    except _Assez:
-        pass
     except expat.ExpatError as exc:
         raise ErreurFichier(
             "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
@@ -144,11 +148,21 @@ def _verifier_feuille(flux) -> None:
 
 def _lire_xlsx(contenu: bytes) -> list[list[str]]:
     verifier_archive(contenu)
-    with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
-        for membre in archive.namelist():
-            if membre.startswith("xl/worksheets/") and membre.endswith(".xml"):
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            # Every XML member, not only xl/worksheets/: the workbook's relations may put a
+            # sheet anywhere, and styles and shared strings are parsed whole too.
+            for membre in archive.infolist():
                 with archive.open(membre) as flux:
-                    _verifier_feuille(flux)
+                    debut = flux.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+                if debut.startswith(b"<"):
+                    with archive.open(membre) as flux:
+                        _verifier_xml(flux)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+        # A member that is encrypted, oddly compressed, or longer than it declares.
+        raise ErreurFichier(
+            "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
+        ) from exc
     from openpyxl import load_workbook
 
     try:

@@ -47,7 +47,7 @@ def _avec_feuille(xml: bytes, *, en_plus: dict[str, bytes] | None = None) -> byt
                 donnees = xml
             cible.writestr(membre.filename, donnees)
         for nom, donnees in (en_plus or {}).items():
-            cible.writestr(zipfile.ZipInfo(nom), donnees)  # stored: incompressible padding
+            cible.writestr(nom, donnees)
     return tampon.getvalue()
 
 
@@ -171,3 +171,24 @@ def test_a_workbook_of_exactly_the_row_limit_is_read_whole():
     classeur.save(tampon)
     lignes = lecture.lire(tampon.getvalue(), "limite.xlsx")
     assert len(lignes) == lecture.LIGNES_MAX + 1 and lignes[-1] == ["Entreprise 4999", "Nom 4999"]
+
+
+def test_xlsx_sheet_of_more_row_elements_than_the_limit_is_refused_before_openpyxl():
+    # Without <dimension>, openpyxl would parse the whole sheet when it opens the workbook.
+    feuille = EN_TETE_FEUILLE + "<sheetData>" + "<row/>" * (lecture.LIGNES_MAX + 2) + "</sheetData>"
+    bombe = _avec_feuille((feuille + "</worksheet>").encode())
+    with pytest.raises(importation.ErreurFichier, match="plus de 5000 lignes"):
+        importation.analyser(bombe, "lignes.xlsx")
+
+
+def test_xlsx_sheet_stored_outside_xl_worksheets_is_scanned_too():
+    feuille = EN_TETE_FEUILLE + "<cols>" + "<col/>" * (lecture.ELEMENTS_MAX + 1) + "</cols>"
+    bombe = _avec_feuille(
+        (EN_TETE_FEUILLE + "<sheetData/></worksheet>").encode(),
+        en_plus={
+            "xl/ailleurs.xml": (feuille + "</worksheet>").encode(),
+            "x/r.bin": os.urandom(200_000),  # an ordinary compression ratio overall
+        },
+    )
+    with pytest.raises(importation.ErreurFichier, match="anormalement beaucoup d'éléments"):
+        lecture.lire(bombe, "ailleurs.xlsx")
