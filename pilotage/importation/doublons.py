@@ -22,7 +22,7 @@ from django.db.models.functions import Lower
 from crm.models import Contact, Organisation
 
 if TYPE_CHECKING:
-    from pilotage.importation import LigneImport
+    from pilotage.importation.rapport import LigneImport
 
 SEUIL_SIMILARITE = 0.9
 

@@ -11,8 +11,6 @@ Validation is the models' own (``full_clean``), with French messages.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 from import_export.fields import Field
@@ -20,9 +18,7 @@ from import_export.fields import Field
 from crm.models import Contact, Organisation, Source
 from pilotage.importation import colonnes
 from pilotage.importation.doublons import ContactsConnus, Repertoire
-
-if TYPE_CHECKING:
-    from pilotage.importation import LigneImport
+from pilotage.importation.rapport import LigneImport
 
 
 class Suivi:
@@ -33,8 +29,6 @@ class Suivi:
         self.repertoire: Repertoire | None = None
 
     def ligne(self, row) -> LigneImport:
-        from pilotage.importation import LigneImport
-
         numero = int(row[colonnes.LIGNE])
         if numero not in self.lignes:
             self.lignes[numero] = LigneImport(numero=numero, organisation={}, contact={})
