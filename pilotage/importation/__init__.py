@@ -18,7 +18,7 @@ from django.db import transaction
 
 from crm.models import Contact, Organisation
 from pilotage.importation import colonnes
-from pilotage.importation.doublons import noms_proches, sans_accents
+from pilotage.importation.doublons import noms_proches
 from pilotage.importation.lecture import LIGNES_MAX, ErreurFichier, lire
 from pilotage.importation.rapport import Analyse, LigneImport, Rapport
 from pilotage.importation.ressources import ContactResource, OrganisationResource, Suivi
@@ -33,7 +33,6 @@ __all__ = [
     "analyser",
     "importer",
     "noms_proches",
-    "sans_accents",
 ]
 
 logger = logging.getLogger(__name__)

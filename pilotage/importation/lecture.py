@@ -16,6 +16,8 @@ import io
 import zipfile
 from xml.parsers import expat
 
+from openpyxl import load_workbook
+
 from pilotage.forms import TAILLE_MAX_IMPORT
 
 LIGNES_MAX = 5000
@@ -44,6 +46,10 @@ def _decoder(contenu: bytes) -> str:
         return contenu.decode("cp1252")
     except UnicodeDecodeError:
         return contenu.decode("latin-1")
+
+
+def _illisible() -> ErreurFichier:
+    return ErreurFichier("Ce fichier Excel est illisible : enregistrez-le au format .xlsx.")
 
 
 def _trop_de_lignes() -> ErreurFichier:
@@ -83,12 +89,11 @@ def _cellule(valeur) -> str:
 
 def verifier_archive(contenu: bytes) -> None:
     """Refuse, from the zip directory alone, an archive too big once inflated."""
-    illisible = ErreurFichier("Ce fichier Excel est illisible : enregistrez-le au format .xlsx.")
     try:
         with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
             membres = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise illisible from exc
+        raise _illisible() from exc
     if len(membres) > MEMBRES_MAX:
         raise ErreurFichier(
             f"Ce classeur Excel contient trop d'éléments ({len(membres)}) : "
@@ -141,9 +146,7 @@ def _verifier_xml(flux) -> None:
             analyseur.Parse(morceau, False)
         analyseur.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise ErreurFichier(
-            "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
-        ) from exc
+        raise _illisible() from exc
 
 
 def _lire_xlsx(contenu: bytes) -> list[list[str]]:
@@ -160,17 +163,11 @@ def _lire_xlsx(contenu: bytes) -> list[list[str]]:
                         _verifier_xml(flux)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
         # A member that is encrypted, oddly compressed, or longer than it declares.
-        raise ErreurFichier(
-            "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
-        ) from exc
-    from openpyxl import load_workbook
-
+        raise _illisible() from exc
     try:
         classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a damaged or foreign file
-        raise ErreurFichier(
-            "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
-        ) from exc
+        raise _illisible() from exc
     try:
         feuille = classeur.active
         if feuille is None or not hasattr(feuille, "iter_rows"):
@@ -187,9 +184,7 @@ def _lire_xlsx(contenu: bytes) -> list[list[str]]:
     except ErreurFichier:
         raise
     except Exception as exc:
-        raise ErreurFichier(
-            "Ce fichier Excel est illisible : enregistrez-le au format .xlsx."
-        ) from exc
+        raise _illisible() from exc
     finally:
         classeur.close()
     # Trailing empty columns (styled but blank cells) are dropped, as a CSV export would.
