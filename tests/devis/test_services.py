@@ -182,7 +182,7 @@ def test_sending_by_email_mails_the_pdf_to_the_contact_and_records_it(gerant):
 
 @avec_commit
 def test_failing_email_puts_devis_back_to_draft_keeping_its_number(settings):
-    settings.EMAIL_BACKEND = "tests.test_devis_services.BackendEnPanne"
+    settings.EMAIL_BACKEND = "tests.devis.test_services.BackendEnPanne"
     devis = DevisFactory()
     with pytest.raises(EnvoiEchoue) as exc:
         envoyer_devis(devis, le=LUNDI, email=True)
@@ -295,7 +295,7 @@ def test_relance_by_email_sends_the_relance_email_with_the_pdf():
 
 @avec_commit
 def test_failing_relance_email_leaves_the_relance_to_do(settings):
-    settings.EMAIL_BACKEND = "tests.test_devis_services.BackendEnPanne"
+    settings.EMAIL_BACKEND = "tests.devis.test_services.BackendEnPanne"
     devis = devis_envoye(LUNDI)
     with pytest.raises(EnvoiEchoue):
         enregistrer_relance(devis, mode="email", le=date(2026, 3, 9))
