@@ -11,7 +11,6 @@ hold the person again, and the history's dates and authors stay for the ISO reco
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,8 @@ from django.db import models
 from django.db.models import DateField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
+from crm.texte import sans_accents
+
 TRES_ANCIEN = date(1900, 1, 1)
 # Between the digits of a phone, or the parts of a name: what people type (no regex escapes
 # inside the brackets, so the same pattern runs in Python, SQLite and PostgreSQL).
@@ -29,15 +30,9 @@ _SEPARATEUR_TEL = "[ ./\u00a0-]*"
 _SEPARATEUR_NOM = "[ _.\u00a0-]+"
 
 
-def _sans_accents(texte: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", texte) if unicodedata.category(c) != "Mn"
-    )
-
-
 def _lettre(c: str) -> str:
     """One character of a name, matching its case and accent variants."""
-    base = _sans_accents(c)
+    base = sans_accents(c)
     variantes = {c.lower(), c.upper(), base.lower(), base.upper()} - {""}
     if not c.isalpha():
         return _SEPARATEUR_NOM if c in " -_.'\u00a0" else re.escape(c)

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 from crm.acces import demande_pour, gerant_requis
 from crm.emails import emails_de
 from crm.exceptions import RefusMetier, message_refus
+from crm.formats import format_euros
 from crm.historique import historique
 from crm.models import Decision
 from crm.pages import page_formulaire
 from crm.pagination import paginer
 from crm.public import page_publique, refus_public, reponse_publique
 from crm.reseau import adresse_client
-from crm.templatetags.crm_tags import format_euros
-from devis import liens, selectors, services
+from devis import selectors, services
 from devis.forms import (
     AcceptationForm,
     AccordForm,
@@ -361,15 +361,15 @@ def public(request, jeton: str):
     GET shows the quote and, while the link is open, three choices: accept (« Bon pour
     accord »), decline, ask a question; each is a POST to this same address (``action``).
     A wrong token (or the old link of a cancelled or revised quote) is 404; a link read too
-    long after the offer's validity is 410 (``liens.consultation_expiree``). The guards of
+    long after the offer's validity is 410 (``services.lien.consultation_expiree``). The guards of
     every public page (rate limit, cross-site POST, body size) come first: ``crm.public``.
     """
-    devis = liens.devis_par_jeton(jeton)
+    devis = services.devis_par_jeton(jeton)
     if devis is None:
         return reponse_publique(request, "devis/devis_public_introuvable.html", status=404)
     maintenant = timezone.now()
     le = timezone.localdate(maintenant)
-    if liens.consultation_expiree(devis, le=le):
+    if services.consultation_expiree(devis, le=le):
         return refus_public(
             request,
             status=410,
@@ -441,7 +441,7 @@ def public(request, jeton: str):
         else:
             status = 400
         if status == 409:
-            devis = liens.devis_par_jeton(jeton)
+            devis = services.devis_par_jeton(jeton)
             accord = Accord.objects.filter(devis=devis).first()
             etat = services.etat_lien(devis, le=le)
 

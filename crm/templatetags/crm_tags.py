@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
 from django.utils.safestring import SafeString
 
 from crm import extensions
+from crm.formats import format_euros
 
 register = template.Library()
-
-
-def format_euros(valeur, *, symbole: bool = True) -> str:
-    """1234.5 → « 1 234,50 € » (space as thousands separator, comma for decimals)."""
-    if valeur is None or valeur == "":
-        return ""
-    try:
-        montant = Decimal(str(valeur)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(valeur)
-    signe = "-" if montant < 0 else ""
-    entier, _, decimales = f"{abs(montant):.2f}".partition(".")
-    groupes = []
-    while entier:
-        groupes.insert(0, entier[-3:])
-        entier = entier[:-3]
-    texte = f"{signe}{' '.join(groupes)},{decimales}"
-    return f"{texte} €" if symbole else texte
 
 
 @register.filter

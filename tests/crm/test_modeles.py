@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from crm.formats import format_euros
 from crm.models import Organisation, RevueFaisabilite, valider_siret
 from crm.roles import CONSULTANT, GERANT
-from crm.templatetags.crm_tags import format_euros
 from devis.models import Devis, Relance
 from devis.services import enregistrer_reponse
 from satisfaction.models import Reponse
@@ -169,6 +169,11 @@ def test_devis_without_lines_totals_zero():
         (Decimal("0"), "0,00 €"),
         (Decimal("1234567.891"), "1 234 567,89 €"),
         (Decimal("-12.345"), "-12,35 €"),
+        (Decimal("-1234567.5"), "-1 234 567,50 €"),
+        (Decimal("-0.001"), "0,00 €"),
+        (999.995, "1 000,00 €"),
+        (1234, "1 234,00 €"),
+        ("pas un montant", "pas un montant"),
         (None, ""),
     ],
 )

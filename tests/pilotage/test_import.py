@@ -184,6 +184,83 @@ def test_unreadable_files_are_refused_with_a_french_message():
         importation.analyser(b"", "vide.csv")
 
 
+# --- What django-import-export now does: preview rolled back, all or nothing, French report ---
+
+
+def test_the_preview_writes_nothing_not_even_history():
+    existante = OrganisationFactory(raison_sociale="Alpha Conseil")
+    ContactFactory(organisation=existante, email="deja@alpha.example")
+    avant = (
+        Organisation.objects.count(),
+        Contact.objects.count(),
+        Organisation.history.count(),
+        Contact.history.count(),
+    )
+    analyse = importation.analyser(OUTLOOK_FR.encode("cp1252"), "contacts.csv")
+    assert analyse.importable and analyse.contacts_a_creer == 3
+    apres = (
+        Organisation.objects.count(),
+        Contact.objects.count(),
+        Organisation.history.count(),
+        Contact.history.count(),
+    )
+    assert apres == avant
+    # Previewing twice shows the same thing: nothing of the first preview was kept.
+    again = importation.analyser(OUTLOOK_FR.encode("cp1252"), "contacts.csv")
+    assert [ligne.action_organisation for ligne in again.lignes] == [
+        ligne.action_organisation for ligne in analyse.lignes
+    ]
+
+
+def test_one_bad_contact_on_the_last_row_leaves_no_organisation_either():
+    contenu = (
+        "Société;Nom;Adresse de messagerie\n"
+        "Alpha;Durand;durand@alpha.example\n"
+        "Beta;Martin;martin@beta.example\n"
+        "Gamma;Petit;pas-un-email\n"
+    ).encode()
+    with pytest.raises(importation.ImportRefuse) as refus:
+        importation.importer(contenu, "dernier.csv")
+    # The organisations were written before the contacts were checked: all rolled back.
+    assert not Organisation.objects.exists() and not Organisation.history.exists()
+    assert not Contact.objects.exists()
+    analyse = refus.value.args[0]
+    assert [ligne.numero for ligne in analyse.lignes_en_erreur] == [4]
+
+
+def test_the_row_report_is_in_french_and_names_the_field():
+    contenu = (
+        "Société;Nom;Adresse de messagerie;Code postal\n"
+        f"{'A' * 201};Durand;durand@example.com;69002\n"
+        "Beta;Martin;martin@;12345678901\n"
+        "Gamma;Petit;petit@example.com;69002;en trop\n"
+    ).encode()
+    erreurs = {
+        ligne.numero: ligne.erreurs for ligne in importation.analyser(contenu, "fr.csv").lignes
+    }
+    assert erreurs[2] == [
+        "Raison sociale : Assurez-vous que cette valeur comporte au plus 200 caractères "
+        "(actuellement 201)."
+    ]
+    assert "Email : Saisissez une adresse de courriel valide." in erreurs[3]
+    assert any(e.startswith("Code postal : Assurez-vous") for e in erreurs[3])
+    assert erreurs[4] == [
+        "5 colonnes au lieu de 4 (un séparateur dans une valeur sans guillemets ?)"
+    ]
+
+
+def test_an_existing_organisation_is_left_as_it_is():
+    existante = OrganisationFactory(
+        raison_sociale="Alpha Conseil", siret="73282932000074", ville="Paris"
+    )
+    contenu = ("Société;SIRET;Ville;Nom\nAlpha Conseil Lyon;73282932000074;Lyon;Durand\n").encode()
+    rapport = importation.importer(contenu, "alpha.csv")
+    assert (rapport.organisations_creees, rapport.organisations_rattachees) == (0, 1)
+    existante.refresh_from_db()
+    assert (existante.raison_sociale, existante.ville) == ("Alpha Conseil", "Paris")
+    assert existante.contacts.get().nom == "Durand"
+
+
 # --- Through the pages: upload → preview → confirm → report ------------------------------------
 
 
