@@ -211,3 +211,13 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+@pytest.fixture
+def sans_exemple():
+    """The firm's own installation, without the example app the test settings add (for the
+    tests that count its queries or list exactly what it holds)."""
+    from tests.appli_exemple.outils import sans_appli_exemple
+
+    with sans_appli_exemple():
+        yield

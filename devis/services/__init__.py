@@ -30,9 +30,11 @@ from devis.services.lien import (
     DejaAccepte,
     EtatLien,
     LienInactif,
+    consultation_expiree,
     devis_par_jeton,
     etat_lien,
     lien_acceptation,
+    renouveler_lien,
 )
 from devis.services.redaction import (
     LigneSaisie,
@@ -68,6 +70,7 @@ __all__ = [
     "annuler_devis",
     "creer_devis",
     "creer_devis_depuis_demande",
+    "consultation_expiree",
     "devis_par_jeton",
     "echeances_envoi",
     "enregistrer_accord",
@@ -82,6 +85,7 @@ __all__ = [
     "numero_version",
     "poser_question",
     "refuser_en_ligne",
+    "renouveler_lien",
     "reviser_devis",
     "tampon_acceptation",
     "verifier_envoi_possible",

@@ -101,6 +101,7 @@ def test_unknown_list_is_404(client_gerant):
     assert client_gerant.get(reverse("pilotage:export", args=["utilisateurs"])).status_code == 404
 
 
+@pytest.mark.usefixtures("sans_exemple")
 def test_client_file_has_one_sheet_per_kind(client_gerant, gerant):
     org = OrganisationFactory(raison_sociale="Client Complet SAS")
     contact = ContactFactory(organisation=org, nom="Durand")

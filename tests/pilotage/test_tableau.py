@@ -160,6 +160,7 @@ def test_quote_figures_follow_the_quotes_sent_in_the_period(historique):
     assert i.motifs_refus == [{"motif": "Prix trop élevé", "nombre": 1}]
 
 
+@pytest.mark.usefixtures("sans_exemple")
 def test_delays_sources_and_no_go(historique, django_assert_max_num_queries):
     with django_assert_max_num_queries(11):
         i = selectors.indicateurs(DEBUT, FIN, le=date(2026, 4, 15))
@@ -218,6 +219,7 @@ def test_previous_period_and_empty_period(historique):
     assert vide.reclamations.taux_a_temps is None
 
 
+@pytest.mark.usefixtures("sans_exemple")
 def test_several_periods_cost_the_queries_of_one_and_give_the_same_figures(
     historique, django_assert_num_queries
 ):
