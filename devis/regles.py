@@ -46,9 +46,13 @@ def creer_relances_dues(le: date) -> list[str]:
     pks = list(_candidats_relance(le).order_by("pk").values_list("pk", flat=True))
     for debut in range(0, len(pks), taille):
         with transaction.atomic():
+            # The batch's quotes are locked: a relance moved (``reporter_relance``, which locks
+            # the quote too) at the same moment is either seen here (its new date leaves the
+            # candidates) or waits and then moves the relance created here.
             lot = list(
                 _candidats_relance(le)
                 .filter(pk__in=pks[debut : debut + taille])
+                .select_for_update(of=("self",))
                 .order_by("pk")
                 .values_list("pk", "numero", "relance_due_le")
             )

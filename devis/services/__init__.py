@@ -52,7 +52,12 @@ from devis.services.signature import (
     tampon_acceptation,
     verifier_signature,
 )
-from devis.services.suivi import RelanceDejaFaite, enregistrer_relance, enregistrer_reponse
+from devis.services.suivi import (
+    RelanceDejaFaite,
+    enregistrer_relance,
+    enregistrer_reponse,
+    reporter_relance,
+)
 
 __all__ = [
     "SIGNATURE_PREFIXE",
@@ -85,6 +90,7 @@ __all__ = [
     "numero_version",
     "poser_question",
     "refuser_en_ligne",
+    "reporter_relance",
     "renouveler_lien",
     "reviser_devis",
     "tampon_acceptation",

@@ -3,7 +3,7 @@ the one relance, by phone or by email."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -119,3 +119,65 @@ def enregistrer_relance(devis: Devis, *, mode: str, le: date, par=None, note: st
                 "La relance reste à faire."
             )
     return relance
+
+
+def reporter_relance(
+    devis: Devis,
+    *,
+    au: date,
+    motif: str,
+    le: date,
+    par=None,
+    sans_suite_au: date | None = None,
+) -> Devis:
+    """Move a sent, unanswered quote's relance (not yet done) to ``au`` (DESIGN §10).
+
+    « Je suis en congés jusqu'au 15 »: the relance becomes due on ``au`` and the « sans suite »
+    date moves by as many calendar days as the relance did (``max(0, au − previous relance
+    date)``: never earlier than it was), or to ``sans_suite_au`` when the gérant sets it, which
+    must fall after ``au``. The reason is required and kept in the quote's history.
+
+    The one relance per quote is untouched: this updates the quote's due date and, when the
+    rule has already created the relance (not done), that row's ``due_le`` — it never adds one.
+    The quote row is locked, like R1 locks its batch, so a move and a rule run at the same
+    moment serialise. Refused (``RefusMetier``, nothing changed) after the relance is done,
+    after an answer, or to a date not after ``le``.
+    """
+    motif = (motif or "").strip()
+    if not motif:
+        raise RefusMetier("Indiquez pourquoi la relance est reportée (ce motif est gardé).")
+    if au <= le:
+        raise RefusMetier(f"La nouvelle date de relance doit être postérieure au {le:%d/%m/%Y}.")
+    if sans_suite_au is not None and sans_suite_au <= au:
+        raise RefusMetier(
+            "La date « sans suite » doit suivre la nouvelle date de relance "
+            f"(après le {au:%d/%m/%Y})."
+        )
+    with transaction.atomic():
+        devis = Devis.objects.select_for_update().get(pk=devis.pk)
+        if devis.statut != StatutDevis.ENVOYE or devis.reponse_le is not None:
+            raise RefusMetier(
+                "Ce devis a déjà une réponse du client (ou n'est plus en attente) : "
+                "il n'y a plus de relance à reporter."
+            )
+        relance = Relance.objects.select_for_update().filter(devis=devis).first()
+        if relance is not None and relance.faite_le is not None:
+            raise RelanceDejaFaite(
+                f"La relance de ce devis a déjà été faite le {relance.faite_le:%d/%m/%Y} : "
+                "elle ne peut plus être reportée."
+            )
+        avant = relance.due_le if relance is not None else devis.relance_due_le
+        decalage = max(0, (au - avant).days) if avant else 0
+        if sans_suite_au is not None:
+            devis.sans_suite_le = sans_suite_au
+        elif devis.sans_suite_le is not None:
+            devis.sans_suite_le = devis.sans_suite_le + timedelta(days=decalage)
+        devis.relance_due_le = au
+        raison = f"Relance reportée au {au:%d/%m/%Y} : {motif}"
+        devis._change_reason = raison
+        devis.save()
+        if relance is not None:
+            relance.due_le = au
+            relance._change_reason = raison
+            relance.save()
+    return devis
