@@ -81,11 +81,18 @@ def test_a_good_code_lets_the_user_in_and_back_to_the_page_asked(gerant):
 
 
 @pytest.mark.django_db
-def test_devices_are_listed_in_the_admin(admin_client, gerant):
-    appareil(gerant)
-    page = admin_client.get("/admin/otp_totp/totpdevice/").content.decode()
-    assert "Téléphone" in page
-    assert admin_client.get("/admin/otp_static/staticdevice/").status_code == 200
+def test_the_gerant_manages_the_devices_in_the_admin_and_a_consultant_cannot(
+    client_gerant, gerant, consultant
+):
+    """The gérant (not a superuser) lists, and can revoke, everyone's devices in the admin."""
+    appareil(consultant)
+    page = client_gerant.get("/admin/otp_totp/totpdevice/")
+    assert page.status_code == 200 and "Téléphone" in page.content.decode()
+    assert client_gerant.get("/admin/otp_static/staticdevice/").status_code == 200
+    assert gerant.has_perm("otp_totp.delete_totpdevice")
+    autre = Client()
+    autre.force_login(consultant)
+    assert autre.get("/admin/otp_totp/totpdevice/").status_code in (302, 403)
 
 
 @pytest.mark.django_db
