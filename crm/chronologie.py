@@ -29,6 +29,8 @@ def _coeur(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
         Evenement(
             le=i.date,
             type="interaction",
+            icone="chat-dots",
+            style="interaction",
             titre=i.get_type_display(),
             detail=f"{i.resume}" + (f" — avec {i.contact.nom_complet}" if i.contact else ""),
             badge=(i.auteur.get_full_name() if i.auteur else ""),
@@ -39,6 +41,8 @@ def _coeur(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
         Evenement(
             le=d.recue_le,
             type="demande",
+            icone="inbox",
+            style="demande",
             titre=f"Demande — {d.get_type_prestation_display()} ({d.get_contexte_display().lower()})",
             detail=d.description[:200],
             url=d.get_absolute_url(),
@@ -50,6 +54,8 @@ def _coeur(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
         Evenement(
             le=m.debut,
             type="mission",
+            icone="kanban",
+            style="mission",
             titre=f"Mission lancée — {m.devis.objet}",
             url=m.get_absolute_url(),
             badge=m.get_statut_display(),

@@ -205,12 +205,17 @@ def section(
 
 @dataclass
 class Evenement:
+    """One dated event of the timeline; ``icone`` (a Bootstrap icon name) and ``style`` (the
+    marker's colour class, ``puce-<style>`` in app.css) say how it looks."""
+
     le: date
     type: str
     titre: str
     detail: str = ""
     url: str = ""
     badge: str = ""
+    icone: str = "dot"
+    style: str = "autre"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from importlib import import_module
+from pathlib import Path
 
-from django.conf import settings
+from django.apps import AppConfig, apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -86,20 +86,24 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include(app_urls)),
-    path("devis/", include("devis.urls")),
-    path("reclamations/", include("reclamations.urls")),
-    path("satisfaction/", include("satisfaction.urls")),
-    path("pilotage/", include("pilotage.urls")),
-    path("rgpd/", include("rgpd.urls")),
     path("admin/", admin.site.urls),
 ]
-# Apps installed by configuration bring their pages under their own name (their urls.py sets
-# ``app_name``), so adding one edits nothing here.
-urlpatterns += [
-    path(f"{nom.rsplit('.', 1)[-1]}/", include(f"{nom}.urls"))
-    for nom in settings.CRM_APPLIS_SUPPLEMENTAIRES
-    if module_has_submodule(import_module(nom), "urls")
-]
+
+
+def _applis_du_projet() -> list[AppConfig]:
+    """The project's own apps (not installed packages) that have pages: each brings them under
+    its label (``/devis/``, ``/reclamations/``…; its urls.py sets ``app_name``), so adding an
+    app edits nothing here."""
+    return [
+        config
+        for config in apps.get_app_configs()
+        if config.name != "crm"
+        and not {"site-packages", "dist-packages"} & set(Path(config.path).parts)
+        and module_has_submodule(config.module, "urls")
+    ]
+
+
+urlpatterns += [path(f"{c.label}/", include(f"{c.name}.urls")) for c in _applis_du_projet()]
 
 admin.site.site_header = "IOD — administration du CRM"
 admin.site.site_title = "IOD CRM"

@@ -15,6 +15,8 @@ def devis_de(org, *, user) -> list[Evenement]:
         Evenement(
             le=d.envoye_le or d.cree_le.date(),
             type="devis",
+            icone="file-earmark-text",
+            style="devis",
             titre=f"Devis {d.reference} — {d.objet}",
             url=d.get_absolute_url(),
             badge=d.get_statut_display(),

@@ -13,6 +13,8 @@ def reclamations_de(org, *, user) -> list[Evenement]:
         Evenement(
             le=r.recue_le,
             type="reclamation",
+            icone="exclamation",
+            style="reclamation",
             titre=f"Réclamation {r.numero}",
             detail=r.description[:200],
             url=r.get_absolute_url(),

@@ -15,6 +15,8 @@ def debriefs_de(org, *, user) -> list[Evenement]:
         Evenement(
             le=d.le,
             type="debrief",
+            icone="emoji-smile",
+            style="satisfaction",
             titre=f"Débrief — « {d.get_reponse_display()} »",
             detail=d.verbatim[:200],
             url=d.mission.get_absolute_url(),
