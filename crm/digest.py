@@ -205,17 +205,16 @@ def _semaine(le: date) -> tuple[date, date]:
 @section("taches", "Tâches", ordre=6)
 def _taches(user, le: date) -> list[Ligne]:
     """Open tasks due by the end of the week (overdue first): the user's own, everyone's for
-    the gérant. The linked object is loaded per model (one query each), never per task."""
+    the gérant. The linked object is never loaded (its link comes from its id)."""
     from django.urls import reverse
 
-    from crm.selectors import taches_visibles
+    from crm.selectors import taches_visibles, url_objet
 
     _, fin = _semaine(le)
     qs = (
         taches_visibles(user)
         .ouvertes()
         .filter(echeance__lte=fin)
-        .prefetch_related("objet")
         .order_by("echeance", "pk")
     )
     lignes = []
@@ -225,11 +224,10 @@ def _taches(user, le: date) -> list[Ligne]:
             detail.append(t.content_type.name)
         if t.responsable_id != user.pk:
             detail.append(nom_utilisateur(t.responsable))
-        objet = t.objet if t.content_type_id else None
         lignes.append(
             Ligne(
                 texte=t.titre,
-                url=objet.get_absolute_url() if hasattr(objet, "get_absolute_url") else "",
+                url=url_objet(t),
                 detail=" · ".join(detail),
                 en_retard=t.echeance < le,
                 terminer_url=reverse("crm:tache_terminer", args=[t.pk]),

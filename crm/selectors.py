@@ -151,3 +151,13 @@ def demandes_sans_prochaine_etape(le: date) -> QuerySet[Demande]:
         .select_related("organisation", "contact")
         .order_by("recue_le", "pk")
     )
+
+
+def url_objet(tache: Tache) -> str:
+    """The page of the task's object, without loading it (a list of tasks stays one query):
+    the targets' ``get_absolute_url`` need only the primary key (as every one here does)."""
+    if not tache.content_type_id:
+        return ""
+    modele = tache.content_type.model_class()
+    objet = modele(pk=tache.objet_id) if modele is not None else None
+    return objet.get_absolute_url() if hasattr(objet, "get_absolute_url") else ""

@@ -50,7 +50,9 @@ def debriefs(user, le: date) -> list[Ligne]:
     ]
 
 
-@section("enquetes_a_envoyer", "Enquêtes de satisfaction à envoyer", ordre=85)
+# On « Aujourd'hui » the same missions are under « Sans prochaine étape » (``_missions_sans_etape``
+# below), where a task planned on a mission takes it off: listed twice, they cost a query too.
+@section("enquetes_a_envoyer", "Enquêtes de satisfaction à envoyer", ordre=85, accueil=False)
 def enquetes_a_envoyer(user, le: date) -> list[Ligne]:
     """Missions ended without a survey (the daily rule's proposals), for the gérant."""
     from satisfaction.selectors import missions_sans_enquete

@@ -45,7 +45,11 @@ def test_list_pages_and_todo_page_have_constant_query_counts(client_gerant, gera
     appliquer(timezone.localdate())
     grand = {url: _requetes(client_gerant, url) for url in PAGES}
     assert grand == petit
-    assert max(grand.values()) <= 15, grand  # the goal of the performance issue
+    # The goal of the performance issue was 15; « Aujourd'hui » then gained the tasks (one
+    # query) and « Sans prochaine étape » (one per contributing app: requests, missions), less
+    # the survey proposals it took over from their own section: 17, whatever the data size.
+    assert max(grand.values()) <= 17, grand
+    assert max(v for url, v in grand.items() if url != "/") <= 15, grand
 
 
 def test_organisation_page_query_count_does_not_grow_with_its_history(client_gerant, gerant):
