@@ -74,3 +74,31 @@ def test_organisation_page_query_count_does_not_grow_with_its_history(client_ger
     ajouter(200)
     grand = _requetes(client_gerant, f"/organisations/{org.pk}/")
     assert grand == petit <= 15
+
+
+def test_today_and_organisation_pages_do_not_grow_with_tasks(client_gerant, gerant):
+    from crm.models import Demande
+    from crm.services import creer_tache
+    from tests.factories import demande_avec_revue
+
+    org = Organisation.objects.create(raison_sociale="Tâches SA")
+    demande = demande_avec_revue("go", organisation=org)
+    le = timezone.localdate()
+
+    def ajouter(n: int) -> None:
+        for i in range(n):
+            objet = (org, demande, None)[i % 3]
+            creer_tache(
+                titre=f"Tâche {i}",
+                echeance=le + timedelta(days=i % 5 - 2),
+                responsable=gerant,
+                objet=objet,
+            )
+
+    ajouter(3)
+    pages = ["/", f"/organisations/{org.pk}/", f"/demandes/{demande.pk}/"]
+    petit = {url: _requetes(client_gerant, url) for url in pages}
+    ajouter(30)
+    grand = {url: _requetes(client_gerant, url) for url in pages}
+    assert grand == petit
+    assert Demande.objects.count() == 1
