@@ -211,12 +211,7 @@ def _taches(user, le: date) -> list[Ligne]:
     from crm.selectors import taches_visibles, url_objet
 
     _, fin = _semaine(le)
-    qs = (
-        taches_visibles(user)
-        .ouvertes()
-        .filter(echeance__lte=fin)
-        .order_by("echeance", "pk")
-    )
+    qs = taches_visibles(user).ouvertes().filter(echeance__lte=fin).order_by("echeance", "pk")
     lignes = []
     for t in limiter(qs):
         detail = [f"pour le {t.echeance:%d/%m/%Y}"]
