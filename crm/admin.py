@@ -23,6 +23,7 @@ from crm.models import (
     Mission,
     Organisation,
     RevueFaisabilite,
+    Tache,
 )
 
 
@@ -300,3 +301,13 @@ class DigestHebdoAdmin(LectureSeule, admin.ModelAdmin):
     list_filter = ["statut", "annee_iso"]
     search_fields = ["utilisateur__username", "utilisateur__last_name", "utilisateur__email"]
     ordering = ["-annee_iso", "-semaine_iso", "utilisateur"]
+
+
+@admin.register(Tache)
+class TacheAdmin(SansSuppression, SimpleHistoryAdmin):
+    list_display = ("titre", "echeance", "responsable", "rendez_vous", "content_type", "faite_le")
+    list_filter = ("faite_le", "rendez_vous", "content_type")
+    search_fields = ("titre",)
+    date_hierarchy = "echeance"
+    raw_id_fields = ("responsable", "creee_par")
+    readonly_fields = ("cree_le", "modifie_le")

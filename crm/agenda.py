@@ -31,3 +31,32 @@ def clients_cles(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
 
 
 sources_agenda.ajouter(SourceAgenda(cle="clients_cles", fonction=clients_cles, ordre=30))
+
+
+def taches(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+    """The user's own open tasks (overdue ones included) as to-dos: a calendar is personal, so
+    the gérant's feed does not carry the consultants' tasks (their digest and page do)."""
+    from crm.selectors import taches_visibles, url_objet
+
+    qs = (
+        taches_visibles(user)
+        .ouvertes()
+        .filter(responsable=user, echeance__lte=horizon)
+        .order_by("echeance", "pk")
+    )
+    entrees = []
+    for t in qs:
+        entrees.append(
+            EntreeAgenda(
+                uid=f"tache-{t.pk}",
+                jour=t.echeance,
+                titre=t.titre + (" (en retard)" if t.echeance < le else ""),
+                description=f"Tâche ({t.content_type.name})" if t.content_type_id else "Tâche",
+                url=url_objet(t),
+                a_faire=True,
+            )
+        )
+    return entrees
+
+
+sources_agenda.ajouter(SourceAgenda(cle="taches", fonction=taches, ordre=5))

@@ -18,6 +18,6 @@ class CrmConfig(AppConfig):
         # Every app's contributions (rules, sections, menu…), found once, as the admin does.
         # The core's own dashboard figures, audit pieces, exports and calendar entries live in
         # modules of their own (``crm.extensions`` is the registry itself).
-        from crm import agenda, audit, donnees_personnelles, exports, tableau  # noqa: F401
+        from crm import agenda, audit, donnees_personnelles, exports, tableau, taches  # noqa: F401
 
         extensions.decouvrir()

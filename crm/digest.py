@@ -15,12 +15,13 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from crm import emails
 from crm.calendrier import debut_semaine
-from crm.extensions import DIGEST, Ligne, section, sections
+from crm.extensions import DIGEST, Ligne, SansEtape, sans_etape, section, sections
 from crm.models import DigestHebdo, StatutDigest, StatutEmail
-from crm.roles import est_consultant, est_gerant
+from crm.roles import est_consultant, est_gerant, nom_utilisateur
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ def _clients_cles(user, le: date) -> list[Ligne]:
 
     _, fin = _semaine(le)
     lignes = []
-    for org in limiter(clients_cles_a_voir(fin, user=user)):
+    for org in limiter(clients_cles_a_voir(fin, user=user, aujourdhui=le)):
         if org.dernier_point is None:
             detail = "aucun rendez-vous enregistré"
         else:
@@ -196,3 +197,97 @@ def _semaine(le: date) -> tuple[date, date]:
 
     lundi = debut_semaine(le)
     return lundi, lundi + timedelta(days=6)
+
+
+# --- Tasks, the consultant's next missions, affairs with no next step (DESIGN §10) ----------------
+
+
+@section("taches", "Tâches", ordre=6)
+def _taches(user, le: date) -> list[Ligne]:
+    """Open tasks due by the end of the week (overdue first): the user's own, everyone's for
+    the gérant. The linked object is never loaded (its link comes from its id)."""
+    from django.urls import reverse
+
+    from crm.selectors import taches_visibles, url_objet
+
+    _, fin = _semaine(le)
+    qs = taches_visibles(user).ouvertes().filter(echeance__lte=fin).order_by("echeance", "pk")
+    lignes = []
+    for t in limiter(qs):
+        detail = [f"pour le {t.echeance:%d/%m/%Y}"]
+        if t.content_type_id:
+            detail.append(t.content_type.name)
+        if t.responsable_id != user.pk:
+            detail.append(nom_utilisateur(t.responsable))
+        lignes.append(
+            Ligne(
+                texte=t.titre,
+                url=url_objet(t),
+                detail=" · ".join(detail),
+                en_retard=t.echeance < le,
+                terminer_url=reverse("crm:tache_terminer", args=[t.pk]),
+            )
+        )
+    return lignes
+
+
+@section("prochaines_missions", "Mes prochaines missions", ordre=7, digest=False)
+def _prochaines_missions(user, le: date) -> list[Ligne]:
+    """A consultant's missions starting within two weeks, or under way (the gérant has the
+    missions list)."""
+    from datetime import timedelta
+
+    from crm.models import Mission, StatutMission
+
+    if est_gerant(user):
+        return []
+    qs = (
+        Mission.objects.filter(
+            consultants=user,
+            statut__in=[StatutMission.PLANIFIEE, StatutMission.EN_COURS],
+            debut__lte=le + timedelta(days=14),
+        )
+        .filter(Q(fin__isnull=True) | Q(fin__gte=le))
+        .select_related("devis__organisation")
+        .order_by("debut", "pk")
+    )
+    return [
+        Ligne(
+            texte=f"{m.devis.organisation} — {m.devis.objet}",
+            url=m.get_absolute_url(),
+            detail=(
+                f"commence le {m.debut:%d/%m/%Y}"
+                if m.debut > le
+                else "en cours" + (f", jusqu'au {m.fin:%d/%m/%Y}" if m.fin else "")
+            ),
+        )
+        for m in limiter(qs)
+    ]
+
+
+@section("sans_prochaine_etape", "Sans prochaine étape", ordre=200, digest=False)
+def _sans_prochaine_etape(user, le: date) -> list[Ligne]:
+    """The gérant's list of open affairs with no future date at all, each app giving its part
+    (``crm.extensions.sans_etape``): the page's promise is that an affair is closed or dated."""
+    if not est_gerant(user):
+        return []
+    return [ligne for part in sans_etape.tous() for ligne in part.fonction(user, le)]
+
+
+def _demandes_sans_etape(user, le: date) -> list[Ligne]:
+    from crm.selectors import demandes_sans_prochaine_etape
+
+    return [
+        Ligne(
+            texte=f"Demande — {d.organisation}",
+            url=d.get_absolute_url(),
+            detail=f"Go le {d.qualifiee_le:%d/%m/%Y}, pas de devis"
+            if d.qualifiee_le
+            else "Go, pas de devis",
+            telephone=d.contact.telephone_principal if d.contact else "",
+        )
+        for d in limiter(demandes_sans_prochaine_etape(le))
+    ]
+
+
+sans_etape.ajouter(SansEtape("demandes", _demandes_sans_etape, ordre=10))

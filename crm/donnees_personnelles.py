@@ -3,6 +3,7 @@ the feasibility reviews of those), their organisation's notes, the emails sent t
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from crm.effacement import Mentions, derniere_date, emails_lies, nettoyer, nettoyer_emails
@@ -15,6 +16,7 @@ from crm.models import (
     Mission,
     Organisation,
     RevueFaisabilite,
+    Tache,
 )
 
 
@@ -130,6 +132,9 @@ def effacer(contact: Contact, *, mentions: Mentions, remplacement: str, le) -> N
         mentions=mentions,
         remplacement=remplacement,
     )
+    # Task titles are free text written about anyone (« Rappeler Mme Durand »), linked or not
+    # to the person's records: every one is rewritten (tasks are few), history included.
+    nettoyer(Tache.objects.all(), mentions=mentions, remplacement=remplacement)
     raison = "Effacement RGPD"
     nettoyer_emails(
         EmailEnvoye.objects.filter(pk__in=emails_envoyes)
@@ -169,6 +174,14 @@ def anonymiser(org: Organisation, *, remplacement: str, le) -> None:
         mentions=vide,
         remplacement=remplacement,
         valeurs={"resume": remplacement},
+    )
+    nettoyer(
+        Tache.objects.filter(
+            content_type=ContentType.objects.get_for_model(Organisation), objet_id=org.pk
+        ),
+        mentions=vide,
+        remplacement=remplacement,
+        valeurs={"titre": remplacement},
     )
     demandes = Demande.objects.filter(organisation=org)
     for d in demandes:

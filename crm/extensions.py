@@ -161,6 +161,7 @@ class Ligne:
     telephone: str = ""
     # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
     relance_url: str = ""
+    terminer_url: str = ""  # a one-click « Fait » form (a task)
 
 
 ACCUEIL = "accueil"
@@ -432,6 +433,20 @@ class CibleTache:
 
 
 cibles_taches: Genre[CibleTache] = Genre("cibles des tâches")
+
+
+@dataclass(frozen=True)
+class SansEtape:
+    """``fonction(user, le) -> list[Ligne]``: the app's open affairs with no future date at all
+    (none of their own, no open task ahead: ``crm.selectors.tache_a_venir``), gathered in the
+    gérant's « Sans prochaine étape » section of « Aujourd'hui »."""
+
+    cle: str
+    fonction: Callable[..., list[Ligne]]
+    ordre: int = 100
+
+
+sans_etape: Genre[SansEtape] = Genre("affaires sans prochaine étape")
 
 
 # --- Actions and panels of the core's pages -----------------------------------------------------

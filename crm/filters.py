@@ -63,10 +63,29 @@ class DemandeFilter(django_filters.FilterSet):
         choices=TypePrestation.choices, empty_label="Tous"
     )
     canal = django_filters.ChoiceFilter(choices=Canal.choices, empty_label="Tous")
+    # « Sans prochaine étape » (DESIGN §10): a Go with no quote and no open task ahead.
+    suivi = django_filters.ChoiceFilter(
+        label="Suivi",
+        choices=[("sans_etape", "Sans prochaine étape")],
+        method="filtrer_suivi",
+        empty_label="Toutes",
+    )
 
     class Meta:
         model = Demande
-        fields = ["q", "statut", "contexte", "type_prestation", "canal"]
+        fields = ["q", "statut", "contexte", "type_prestation", "canal", "suivi"]
+
+    def filtrer_suivi(self, qs, name, value):
+        from django.utils import timezone
+
+        from crm.selectors import demandes_sans_prochaine_etape
+
+        if value == "sans_etape":
+            # The list's filter reads the day like its view does (an edge, not a rule).
+            return qs.filter(
+                pk__in=demandes_sans_prochaine_etape(timezone.localdate()).values("pk")
+            )
+        return qs
 
     def rechercher(self, qs, name, value):
         return qs.filter(

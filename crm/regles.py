@@ -109,3 +109,11 @@ def _regle_clients_cles(le: date, *, simuler: bool) -> dict[str, list[str]]:
     from crm.selectors import clients_cles_a_voir
 
     return {"clients_cles_a_voir": [org.raison_sociale for org in clients_cles_a_voir(le)]}
+
+
+@regle("taches_echues", libelles={"taches_echues": "Tâches échues (non faites)"}, ordre=30)
+def _regle_taches(le: date, *, simuler: bool) -> dict[str, list[str]]:
+    """Open tasks due on or before ``le`` (their ids): a report, nothing to write."""
+    from crm.selectors import taches_echues
+
+    return {"taches_echues": [str(pk) for pk in taches_echues(le).values_list("pk", flat=True)]}

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from crm.calendrier import ajouter_jours_ouvres
-from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande
+from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande, Tache
 from crm.roles import est_gerant
+
+if TYPE_CHECKING:
+    from crm.extensions import CibleTache
 
 
 def echeance_qualification(recue_le: date) -> date:
@@ -36,12 +41,30 @@ def demandes_nouvelles(*, user=None) -> QuerySet[Demande]:
     return qs.select_related("organisation", "contact").order_by("recue_le", "pk")
 
 
-def clients_cles_a_voir(le: date, *, user=None) -> list[Organisation]:
-    """Key clients whose last meeting is older than their meeting frequency (or who never had one)."""
+def clients_cles_a_voir(
+    le: date, *, user=None, aujourdhui: date | None = None
+) -> list[Organisation]:
+    """Key clients whose last meeting is older than their meeting frequency (or who never had
+    one), unless a meeting is booked: an open « rendez-vous » task linked to the organisation,
+    due on or after ``aujourdhui`` (default ``le``; the digest asks for the week's end but a
+    meeting booked for Wednesday is booked today). Once its date passes without being done,
+    the client is due again; done, it records the meeting (``terminer_tache``)."""
+    aujourdhui = aujourdhui or le
     qs = Organisation.objects.filter(
         cle=True, archivee=False, frequence_point_jours__isnull=False
     ).annotate(
-        dernier_point=Max("interactions__date", filter=Q(interactions__type__in=TYPES_RENCONTRE))
+        dernier_point=Max("interactions__date", filter=Q(interactions__type__in=TYPES_RENCONTRE)),
+        rendez_vous_le=Subquery(
+            Tache.objects.ouvertes()
+            .filter(
+                rendez_vous=True,
+                content_type=ContentType.objects.get_for_model(Organisation),
+                objet_id=OuterRef("pk"),
+                echeance__gte=aujourdhui,
+            )
+            .order_by("echeance")
+            .values("echeance")[:1]
+        ),
     )
     if user is not None and not est_gerant(user):
         qs = qs.filter(Q(responsable=user) | Q(devis__mission__consultants=user)).distinct()
@@ -53,6 +76,88 @@ def clients_cles_a_voir(le: date, *, user=None) -> list[Organisation]:
             org.point_du_le = None
         else:
             org.point_du_le = org.dernier_point + timedelta(days=org.frequence_point_jours)
+        if org.rendez_vous_le is not None:
+            continue  # booked
         if org.point_du_le is None or org.point_du_le <= le:
             dus.append(org)
     return dus
+
+
+# --- Tasks (DESIGN §10) ------------------------------------------------------------------------
+
+
+def cible_de(modele) -> CibleTache | None:
+    """The registered task target of a model (or of an object's model), or None."""
+    from crm.extensions import cibles_taches
+
+    label = modele._meta.label
+    for cible in cibles_taches.tous():
+        if cible.modele.lower() == label.lower():
+            return cible
+    return None
+
+
+def taches_visibles(user) -> QuerySet[Tache]:
+    """The tasks ``user`` may see: their own (the gérant: everyone's), unlinked or linked to an
+    object they may see (each target's ``visibles(user)``, as a subquery: one query whatever
+    the number of targets)."""
+    from django.apps import apps
+
+    from crm.extensions import cibles_taches
+
+    qs = Tache.objects.select_related("responsable", "content_type")
+    if not est_gerant(user):
+        qs = qs.filter(responsable=user)
+    objets = Q(content_type__isnull=True)
+    for cible in cibles_taches.tous():
+        type_ = ContentType.objects.get_for_model(apps.get_model(cible.modele))
+        objets |= Q(content_type=type_, objet_id__in=cible.visibles(user).values("pk"))
+    return qs.filter(objets)
+
+
+def taches_de(objet, *, user) -> QuerySet[Tache]:
+    """The open tasks linked to ``objet`` that ``user`` may see, soonest first."""
+    return (
+        taches_visibles(user)
+        .ouvertes()
+        .filter(content_type=ContentType.objects.get_for_model(objet), objet_id=objet.pk)
+        .order_by("echeance", "pk")
+    )
+
+
+def tache_a_venir(le: date, *, modele, champ: str = "pk") -> Exists:
+    """``Exists``: an open task due on or after ``le`` is linked to the row (``OuterRef(champ)``
+    of a queryset of ``modele``): the affair has a next date (« Sans prochaine étape »)."""
+    return Exists(
+        Tache.objects.ouvertes().filter(
+            content_type=ContentType.objects.get_for_model(modele),
+            objet_id=OuterRef(champ),
+            echeance__gte=le,
+        )
+    )
+
+
+def taches_echues(le: date) -> QuerySet[Tache]:
+    """Open tasks due on or before ``le`` (``appliquer(le)["taches_echues"]``)."""
+    return Tache.objects.ouvertes().filter(echeance__lte=le).order_by("echeance", "pk")
+
+
+def demandes_sans_prochaine_etape(le: date) -> QuerySet[Demande]:
+    """Requests with a Go and no quote yet, and no open task ahead: nothing will bring them
+    back. (A Go request's next step is the quote; its absence is the hole.)"""
+    return (
+        Demande.objects.filter(statut=StatutDemande.GO, devis__isnull=True)
+        .exclude(tache_a_venir(le, modele=Demande))
+        .select_related("organisation", "contact")
+        .order_by("recue_le", "pk")
+    )
+
+
+def url_objet(tache: Tache) -> str:
+    """The page of the task's object, without loading it (a list of tasks stays one query):
+    the targets' ``get_absolute_url`` need only the primary key (as every one here does)."""
+    if not tache.content_type_id:
+        return ""
+    modele = tache.content_type.model_class()
+    objet = modele(pk=tache.objet_id) if modele is not None else None
+    return objet.get_absolute_url() if hasattr(objet, "get_absolute_url") else ""

@@ -14,6 +14,7 @@ from crm.models import (
     StatutDemande,
     StatutMission,
     SuiteNoGo,
+    Tache,
 )
 
 
@@ -169,3 +170,73 @@ def changer_statut_mission(mission, *, statut: str, le: date, par=None):
         m._change_reason = f"Mission {m.get_statut_display().lower()}"
         m.save()
     return m
+
+
+# --- Tasks (DESIGN §10) ------------------------------------------------------------------------
+
+
+def creer_tache(
+    *,
+    titre: str,
+    echeance: date,
+    responsable,
+    objet=None,
+    par=None,
+    rendez_vous: bool = False,
+) -> Tache:
+    """A dated next step for ``responsable``, linked to ``objet`` when given.
+
+    ``objet`` must be of a model registered as a task target (``crm.extensions.CibleTache``):
+    anything else is refused, so every linked task is one the visibility rule knows how to
+    filter. A due date in the past is accepted (a promise noted late): the task is then overdue
+    at once. Rights on ``objet`` are the caller's check (the views find it through the target's
+    ``visibles(user)``).
+    """
+    from crm.selectors import cible_de
+
+    titre = (titre or "").strip()
+    if not titre:
+        raise RefusMetier("Donnez un titre à la tâche.")
+    if echeance is None:
+        raise RefusMetier("Indiquez la date de la tâche.")
+    if responsable is None:
+        raise RefusMetier("Indiquez qui fait la tâche.")
+    if objet is not None and cible_de(type(objet)) is None:
+        raise RefusMetier("Une tâche ne peut pas être liée à ce type d'objet.")
+    tache = Tache(
+        titre=titre[:200],
+        echeance=echeance,
+        responsable=responsable,
+        rendez_vous=rendez_vous,
+        objet=objet,
+        creee_par=par if getattr(par, "pk", None) else None,
+    )
+    tache._change_reason = "Tâche créée"
+    tache.save()
+    return tache
+
+
+def terminer_tache(tache: Tache, *, le: date, par=None) -> Tache:
+    """Mark the task done on ``le`` (once: a second click changes nothing).
+
+    A meeting booked with an organisation becomes, once done, the meeting the key-client rule
+    counts: an interaction « Rendez-vous » dated the day it was due (or ``le`` if done early).
+    """
+    from crm.models import Interaction, Organisation, TypeInteraction
+
+    with transaction.atomic():
+        t = Tache.objects.select_for_update().get(pk=tache.pk)
+        if t.faite_le is not None:
+            return t
+        t.faite_le = le
+        t._change_reason = "Tâche faite"
+        t.save(update_fields=["faite_le", "modifie_le"])
+        if t.rendez_vous and isinstance(t.objet, Organisation):
+            Interaction.objects.create(
+                organisation=t.objet,
+                type=TypeInteraction.REUNION,
+                date=min(t.echeance, le),
+                auteur=par if getattr(par, "pk", None) else t.responsable,
+                resume=t.titre,
+            )
+    return t

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 
-from crm import double_facteur, views
+from crm import double_facteur, views, vues_taches
 from crm.forms import ConnexionForm
 from crm.reinitialisation import ReinitialisationView
 
@@ -38,6 +38,8 @@ app_urls = (
         path("missions/<int:pk>/statut/", views.mission_statut, name="mission_statut"),
         path("digest/apercu/", views.apercu_digest, name="apercu_digest"),
         path("parametres/entreprise/", views.entreprise, name="entreprise"),
+        path("taches/nouvelle/", vues_taches.tache_creer, name="tache_creer"),
+        path("taches/<int:pk>/fait/", vues_taches.tache_terminer, name="tache_terminer"),
     ],
     "crm",
 )

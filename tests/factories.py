@@ -207,8 +207,12 @@ def construire_monde(gerant_, consultant_a) -> Monde:
         responsable=consultant_a,
         echeance=date(2026, 4, 1),
     )
+    from crm.services import creer_tache
     from pilotage import agenda
 
+    tache = creer_tache(
+        titre="Appeler le client", echeance=date(2026, 3, 20), responsable=consultant_a, objet=m
+    )
     jeton_agenda = agenda.jeton_de(consultant_a)
     return Monde(
         objets={
@@ -220,6 +224,7 @@ def construire_monde(gerant_, consultant_a) -> Monde:
             "reclamation": reclamation,
             "enquete": enquete,
             "action": action,
+            "tache": tache,
         },
         jetons={
             "devis": lien_acceptation(devis).rstrip("/").rsplit("/", 1)[-1],

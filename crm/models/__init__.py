@@ -41,3 +41,4 @@ from crm.models.socle import (  # noqa: F401
     telephone_validator,
     valider_siret,
 )
+from crm.models.taches import Tache, TacheQuerySet  # noqa: F401

@@ -80,3 +80,17 @@ def panneaux_page(context, page: str, obj=None):
         with context.push(**donnees):
             sortie += gabarit.render(context)
     return sortie
+
+
+@register.simple_tag(takes_context=True)
+def taches_objet(context, obj):
+    """``{% taches_objet devis %}``: the tasks panel of an app's own page (the core's pages get
+    it as a page panel), the same template and context."""
+    from crm.taches import contexte_taches
+
+    donnees = contexte_taches(context.get("request"), obj)
+    if donnees is None:
+        return ""
+    gabarit = context.template.engine.get_template("crm/_taches.html")
+    with context.push(**donnees):
+        return gabarit.render(context)

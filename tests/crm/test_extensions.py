@@ -229,5 +229,10 @@ def test_task_target_of_the_app_is_registered(gerant, consultant):
     assert cible.modele == "appli_exemple.Note"
     assert list(cible.visibles(gerant)) == [note]
     assert not cible.visibles(consultant).exists()
-    # TODO(lead): once crm.models.Tache exists, assert a task linked to the note is shown to
-    # the gérant and not to a consultant.
+    from crm.selectors import taches_visibles
+    from crm.services import creer_tache
+
+    for user in (gerant, consultant):
+        creer_tache(titre="Relire la note", echeance=LE, responsable=user, objet=note)
+    assert [t.objet for t in taches_visibles(gerant)] == [note, note]
+    assert not taches_visibles(consultant).exists()

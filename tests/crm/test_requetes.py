@@ -45,7 +45,11 @@ def test_list_pages_and_todo_page_have_constant_query_counts(client_gerant, gera
     appliquer(timezone.localdate())
     grand = {url: _requetes(client_gerant, url) for url in PAGES}
     assert grand == petit
-    assert max(grand.values()) <= 15, grand  # the goal of the performance issue
+    # The goal of the performance issue was 15; « Aujourd'hui » then gained the tasks (one
+    # query) and « Sans prochaine étape » (one per contributing app: requests, missions), less
+    # the survey proposals it took over from their own section: 17, whatever the data size.
+    assert max(grand.values()) <= 17, grand
+    assert max(v for url, v in grand.items() if url != "/") <= 15, grand
 
 
 def test_organisation_page_query_count_does_not_grow_with_its_history(client_gerant, gerant):
@@ -70,3 +74,31 @@ def test_organisation_page_query_count_does_not_grow_with_its_history(client_ger
     ajouter(200)
     grand = _requetes(client_gerant, f"/organisations/{org.pk}/")
     assert grand == petit <= 15
+
+
+def test_today_and_organisation_pages_do_not_grow_with_tasks(client_gerant, gerant):
+    from crm.models import Demande
+    from crm.services import creer_tache
+    from tests.factories import demande_avec_revue
+
+    org = Organisation.objects.create(raison_sociale="Tâches SA")
+    demande = demande_avec_revue("go", organisation=org)
+    le = timezone.localdate()
+
+    def ajouter(n: int) -> None:
+        for i in range(n):
+            objet = (org, demande, None)[i % 3]
+            creer_tache(
+                titre=f"Tâche {i}",
+                echeance=le + timedelta(days=i % 5 - 2),
+                responsable=gerant,
+                objet=objet,
+            )
+
+    ajouter(3)
+    pages = ["/", f"/organisations/{org.pk}/", f"/demandes/{demande.pk}/"]
+    petit = {url: _requetes(client_gerant, url) for url in pages}
+    ajouter(30)
+    grand = {url: _requetes(client_gerant, url) for url in pages}
+    assert grand == petit
+    assert Demande.objects.count() == 1

@@ -95,6 +95,13 @@ def _partout(consultant) -> Contact:
         },
         fichier=SimpleUploadedFile(f"Fiche {PRENOM} {NOM}.pdf", PDF),
     )
+    # A task's title names her, one linked to her request, one linked to nothing.
+    from crm.services import creer_tache
+
+    creer_tache(
+        titre=f"Rappeler {PRENOM} {NOM}", echeance=LE, responsable=consultant, objet=demande
+    )
+    creer_tache(titre=f"Promis à {NOM} : {TELEPHONE}", echeance=LE, responsable=consultant)
     decider_faisabilite(
         demande,
         le=LE,
