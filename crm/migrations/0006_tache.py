@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("crm", "0004_demande_index_recue_le"),
+        ("crm", "0005_gerant_double_facteur"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
