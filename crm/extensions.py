@@ -161,6 +161,11 @@ class Ligne:
     telephone: str = ""
     # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
     relance_url: str = ""
+    # An app's own partial shown under the line on « Aujourd'hui » (its small forms: move a
+    # relance, a new exchange…), rendered with the page's context plus ``ligne``; what it needs
+    # is in ``contexte``. Never in the digest's emails.
+    gabarit: str = ""
+    contexte: dict[str, Any] = field(default_factory=dict)
 
 
 ACCUEIL = "accueil"
