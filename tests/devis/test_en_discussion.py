@@ -227,3 +227,18 @@ def test_accueil_query_count_does_not_grow_with_quotes_to_recontact(client_geran
     petit = compter()
     ajouter(20)
     assert compter() == petit <= 15
+
+
+def test_migration_dates_the_discussions_recorded_before_it():
+    """Quotes already « en discussion » when the field arrived come back too, on the date the
+    service would have given them."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("devis.migrations.0006_prochain_contact")
+    devis = _en_discussion()
+    Devis.objects.filter(pk=devis.pk).update(prochain_contact_le=None)
+    migration.dater_les_discussions(apps, None)
+    devis.refresh_from_db()
+    assert devis.prochain_contact_le == RAPPEL
