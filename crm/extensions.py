@@ -27,10 +27,12 @@ from typing import Any, Generic, Protocol, TypeVar
 from django.utils.module_loading import autodiscover_modules
 
 # Re-exported: an app finds every kind's types here.
-from crm.cartes import Carte as Carte
-from crm.cartes import Graphique as Graphique
-from crm.cartes import GroupeCartes as GroupeCartes
-from crm.cartes import lien as lien
+from crm.affichage import Carte as Carte
+from crm.affichage import Evenement as Evenement
+from crm.affichage import Graphique as Graphique
+from crm.affichage import GroupeCartes as GroupeCartes
+from crm.affichage import Ligne as Ligne
+from crm.affichage import lien as lien
 
 # The modules of each app that may hold contributions, imported once at start-up.
 MODULES = ("regles", "digest", "chronologie", "menu", "extensions")
@@ -150,20 +152,6 @@ def regle(
 # --- Sections of the digest and of « Aujourd'hui » (DESIGN §6) ------------------------------
 
 
-@dataclass
-class Ligne:
-    """One line of a section: what to chase, where, and how (a phone number, a one-click form)."""
-
-    texte: str
-    url: str = ""
-    detail: str = ""
-    en_retard: bool = False
-    telephone: str = ""
-    # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
-    relance_url: str = ""
-    terminer_url: str = ""  # a one-click « Fait » form (a task)
-
-
 ACCUEIL = "accueil"
 DIGEST = "digest"
 
@@ -202,21 +190,6 @@ def section(
 
 
 # --- An organisation's timeline -----------------------------------------------------------------
-
-
-@dataclass
-class Evenement:
-    """One dated event of the timeline; ``icone`` (a Bootstrap icon name) and ``style`` (the
-    marker's colour class, ``puce-<style>`` in app.css) say how it looks."""
-
-    le: date
-    type: str
-    titre: str
-    detail: str = ""
-    url: str = ""
-    badge: str = ""
-    icone: str = "dot"
-    style: str = "autre"
 
 
 @dataclass(frozen=True)
@@ -275,7 +248,7 @@ menu: Genre[EntreeMenu] = Genre("menu")
 
 
 # --- Dashboard and management review ----------------------------------------------------------
-# What the figures are shown as (cards, their sections, charts) lives in crm/cartes.py.
+# What the figures are shown as (cards, their sections, charts) lives in crm/affichage.py.
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""The quotes' entries of the calendar feed (``crm.extensions.SourceAgenda``): relances due."""
+"""The quotes' entries of the calendar feed (``crm.extensions.SourceAgenda``): relances due,
+and quotes « en discussion » to recontact."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from crm.extensions import EntreeAgenda, SourceAgenda, sources_agenda
-from devis.selectors import relance_de, relances_a_venir
+from devis.selectors import a_recontacter, relance_de, relances_a_venir
 
 
 def relances(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
@@ -29,4 +30,26 @@ def relances(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
     return entrees
 
 
+def recontacts(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+    """The next contact of each quote « en discussion » (DESIGN §10): one entry per quote,
+    moved to the new date when a new exchange is recorded (same ``uid``)."""
+    return [
+        EntreeAgenda(
+            uid=f"recontact-{d.pk}",
+            jour=d.prochain_contact_le,
+            titre=f"Recontacter {d.organisation} — devis {d.numero} en discussion"
+            + (" (en retard)" if d.prochain_contact_le < le else ""),
+            description=f"En discussion depuis le {d.reponse_le:%d/%m/%Y} : {d.objet}"
+            + (
+                f"\nContact : {d.contact.nom_complet} {d.contact.telephone_principal}"
+                if d.contact
+                else ""
+            ),
+            url=d.get_absolute_url(),
+        )
+        for d in a_recontacter(horizon, user=user)
+    ]
+
+
 sources_agenda.ajouter(SourceAgenda(cle="relances", fonction=relances, ordre=10))
+sources_agenda.ajouter(SourceAgenda(cle="recontacts", fonction=recontacts, ordre=11))

@@ -13,32 +13,66 @@ from devis import selectors
 from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord
 
 
+def ligne_relance(d, *, le: date, user) -> Ligne:
+    """The line of a quote's relance (``d`` from ``selectors.relances_a_venir``), on
+    « Aujourd'hui », in the digest, and alone when the gérant moves it (htmx)."""
+    creee = selectors.relance_de(d) is not None
+    detail = f"relance due le {d.echeance:%d/%m/%Y}"
+    if creee:
+        detail = f"envoyé le {d.envoye_le:%d/%m/%Y}, {detail}" + (
+            f" — {d.contact.nom_complet}" if d.contact else ""
+        )
+    return Ligne(
+        texte=f"{d.numero} — {d.organisation} — {d.objet}",
+        url=d.get_absolute_url(),
+        detail=detail,
+        en_retard=d.echeance < le,
+        telephone=d.contact.telephone_principal if d.contact else "",
+        # One click on « Aujourd'hui » once the relance exists and is due.
+        relance_url=reverse("devis:relance", args=[d.pk]) if creee and d.echeance <= le else "",
+        # Moving the relance (« en congés jusqu'au 15 ») is the gérant's.
+        gabarit="devis/_ligne_report.html" if user is None or est_gerant(user) else "",
+        contexte={"pk": d.pk, "echeance": d.echeance},
+    )
+
+
 @section("relances", "Relances à faire", ordre=20)
 def relances(user, le: date) -> list[Ligne]:
     """Relances due by Sunday: created by the daily rule, or falling due later this week."""
     _, dimanche = selectors.semaine(le)
-    lignes = []
-    for d in limiter(selectors.relances_a_venir(dimanche, user=user)):
-        creee = selectors.relance_de(d) is not None
-        detail = f"relance due le {d.echeance:%d/%m/%Y}"
-        if creee:
-            detail = f"envoyé le {d.envoye_le:%d/%m/%Y}, {detail}" + (
-                f" — {d.contact.nom_complet}" if d.contact else ""
-            )
-        lignes.append(
-            Ligne(
-                texte=f"{d.numero} — {d.organisation} — {d.objet}",
-                url=d.get_absolute_url(),
-                detail=detail,
-                en_retard=d.echeance < le,
-                telephone=d.contact.telephone_principal if d.contact else "",
-                # One click on « Aujourd'hui » once the relance exists and is due.
-                relance_url=reverse("devis:relance", args=[d.pk])
-                if creee and d.echeance <= le
-                else "",
-            )
+    return [
+        ligne_relance(d, le=le, user=user)
+        for d in limiter(selectors.relances_a_venir(dimanche, user=user))
+    ]
+
+
+def _a_recontacter(user, le: date, horizon: date) -> list[Ligne]:
+    gerant = user is None or est_gerant(user)
+    return [
+        Ligne(
+            texte=f"{d.numero} — {d.organisation} — {d.objet}",
+            url=d.get_absolute_url(),
+            detail=f"en discussion depuis le {d.reponse_le:%d/%m/%Y}, "
+            f"à recontacter le {d.prochain_contact_le:%d/%m/%Y}"
+            + (f" — {d.contact.nom_complet}" if d.contact else ""),
+            en_retard=d.prochain_contact_le < le,
+            telephone=d.contact.telephone_principal if d.contact else "",
+            gabarit="devis/_ligne_recontacter.html" if gerant else "",
         )
-    return lignes
+        for d in limiter(selectors.a_recontacter(horizon, user=user))
+    ]
+
+
+@section("a_recontacter", "À recontacter", ordre=21, digest=False)
+def a_recontacter(user, le: date) -> list[Ligne]:
+    """« Aujourd'hui »: quotes « en discussion » whose next contact date has come."""
+    return _a_recontacter(user, le, le)
+
+
+@section("a_recontacter_semaine", "À recontacter", ordre=21, accueil=False)
+def a_recontacter_semaine(user, le: date) -> list[Ligne]:
+    """The digest: those whose next contact falls this week, or passed."""
+    return _a_recontacter(user, le, selectors.semaine(le)[1])
 
 
 @section("bientot_sans_suite", "Devis bientôt « sans suite »", ordre=30)
@@ -55,7 +89,9 @@ def bientot_sans_suite(user, le: date) -> list[Ligne]:
     ]
 
 
-@section("sans_suite", "Classés « sans suite » la semaine dernière", ordre=40)
+# The digest's weekly report only: a quote classed « sans suite » is closed, there is nothing
+# to chase on « Aujourd'hui » (whose query budget goes to what has a date today).
+@section("sans_suite", "Classés « sans suite » la semaine dernière", ordre=40, accueil=False)
 def classes_sans_suite(user, le: date) -> list[Ligne]:
     lundi, _ = selectors.semaine(le)
     return [

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from crm.calendrier import ajouter_jours_ouvres
 from crm.exceptions import RefusMetier
 from crm.forms import DateInput, DateMetierField, MontantField, valider_document
 from crm.models import Contact
@@ -46,12 +47,38 @@ class ReponseForm(forms.Form):
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    prochain_contact_le = forms.DateField(
+        label="Prochain contact le (si en discussion)",
+        required=False,
+        widget=DateInput(),
+        initial=lambda: ajouter_jours_ouvres(timezone.localdate(), 5),
+        help_text="Par défaut, 5 jours ouvrés après la réponse : le devis revient alors dans "
+        "« À recontacter ».",
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == Reponse.REFUSE and not data.get("motif_refus"):
             self.add_error("motif_refus", "Indiquez le motif du refus.")
         return data
+
+
+class ReportRelanceForm(forms.Form):
+    """Move a quote's relance (``services.reporter_relance``): the service judges the dates."""
+
+    au = forms.DateField(label="Nouvelle date de relance", widget=DateInput())
+    motif = forms.CharField(
+        label="Motif",
+        max_length=500,
+        help_text="Gardé dans l'historique du devis (ex. : « en congés jusqu'au 15 »).",
+    )
+    sans_suite_au = forms.DateField(
+        label="Date « sans suite » (facultatif)",
+        required=False,
+        widget=DateInput(),
+        help_text="Sinon, elle est décalée d'autant de jours que la relance.",
+    )
+    suivant = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class RelanceForm(forms.Form):

@@ -212,6 +212,9 @@ class Devis(Horodate):
     relance_due_le = models.DateField("relance due le", null=True, blank=True)
     sans_suite_le = models.DateField("sans suite le", null=True, blank=True)
     classe_sans_suite_le = models.DateField("classé sans suite le", null=True, blank=True)
+    # « En discussion »: the day the gérant recontacts the client (DESIGN §10). Set only while
+    # the latest answer is « en discussion »: a final answer clears it.
+    prochain_contact_le = models.DateField("prochain contact le", null=True, blank=True)
     motif_refus = models.ForeignKey(
         MotifRefus,
         verbose_name="motif du refus",
@@ -254,6 +257,12 @@ class Devis(Horodate):
                 condition=Q(statut=StatutDevis.ENVOYE, reponse_le__isnull=True),
                 name="devis_en_attente_relance_idx",
             ),
+            # The quotes « à recontacter »: sent, answered « en discussion ».
+            models.Index(
+                fields=["prochain_contact_le"],
+                condition=Q(statut=StatutDevis.ENVOYE, reponse=Reponse.EN_DISCUSSION),
+                name="devis_en_discussion_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -268,6 +277,10 @@ class Devis(Horodate):
                 condition=Q(reponse_le__isnull=True)
                 | Q(envoye_le__isnull=False, reponse_le__gte=F("envoye_le")),
                 name="devis_reponse_apres_envoi",
+            ),
+            models.CheckConstraint(
+                condition=Q(prochain_contact_le__isnull=True) | Q(reponse=Reponse.EN_DISCUSSION),
+                name="devis_prochain_contact_en_discussion",
             ),
         ]
 

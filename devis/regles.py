@@ -18,7 +18,7 @@ from django.db import transaction
 
 from crm.extensions import regle
 from devis.models import Devis, Relance, StatutDevis
-from devis.selectors import relances_a_faire
+from devis.selectors import a_recontacter, relances_a_faire
 
 
 def _candidats_relance(le: date):
@@ -145,3 +145,15 @@ def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
         )
         dues = [n for n in dues if n not in sans_suite] + list(crees)
     return {"relances_dues": dues}
+
+
+@regle(
+    "devis_a_recontacter",
+    libelles={"a_recontacter": "Devis en discussion à recontacter"},
+    ordre=55,
+)
+def _a_recontacter(le: date, *, simuler: bool) -> dict[str, list[str]]:
+    """Quotes « en discussion » whose next contact date has come (DESIGN §10). It writes
+    nothing: the list is read again each day until the gérant records a new exchange (a new
+    date) or a final answer, so it is safe twice, concurrently and after downtime."""
+    return {"a_recontacter": list(a_recontacter(le).values_list("numero", flat=True))}

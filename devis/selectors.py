@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from crm.roles import est_gerant
-from devis.models import Devis, Relance, StatutDevis
+from devis.models import Devis, Relance, Reponse, StatutDevis
 
 
 def _pour(qs: QuerySet, user, prefixe: str = "") -> QuerySet:
@@ -69,6 +69,18 @@ def relances_a_venir(fin: date, *, user=None) -> QuerySet[Devis]:
         .select_related("organisation", "contact", "relance")
     )
     return _pour(qs, user).order_by("echeance", "pk")
+
+
+def a_recontacter(le: date, *, user=None) -> QuerySet[Devis]:
+    """Sent quotes answered « en discussion » whose next contact date is at or before ``le``
+    (DESIGN §10), earliest first. A new « en discussion » answer moves the date; a final
+    answer clears it."""
+    qs = Devis.objects.filter(
+        statut=StatutDevis.ENVOYE,
+        reponse=Reponse.EN_DISCUSSION,
+        prochain_contact_le__lte=le,
+    ).select_related("organisation", "contact")
+    return _pour(qs, user).order_by("prochain_contact_le", "pk")
 
 
 def relance_de(devis: Devis) -> Relance | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from devis import views
+from devis import views, vues_suivi
 
 app_name = "devis"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/envoyer/", views.envoyer, name="envoyer"),
     path("<int:pk>/reponse/", views.reponse, name="reponse"),
     path("<int:pk>/relance/", views.relance, name="relance"),
+    path("<int:pk>/relance/reporter/", vues_suivi.reporter, name="reporter_relance"),
     path("<int:pk>/reviser/", views.reviser, name="reviser"),
     path("<int:pk>/accord/", views.accord, name="accord"),
     path("<int:pk>/accord/document/", views.accord_document, name="accord_document"),

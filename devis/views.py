@@ -32,10 +32,12 @@ from devis.forms import (
     RefusForm,
     RelanceForm,
     ReponseForm,
+    ReportRelanceForm,
     RevueContratForm,
 )
 from devis.models import Accord, Devis, ModeleDevis, StatutDevis, TypeAccord
 from devis.pdf import devis_pdf
+from devis.services import RAISON_REPORT
 
 
 def _devis_pour(request, pk: int) -> Devis:
@@ -65,6 +67,7 @@ def liste(request):
 def detail(request, pk: int):
     devis = _devis_pour(request, pk)
     relance = getattr(devis, "relance", None)
+    changements = historique(devis)
     return render(
         request,
         "devis/devis_detail.html",
@@ -74,10 +77,17 @@ def detail(request, pk: int):
             "relance": relance,
             "accord": getattr(devis, "accord", None),
             "envoi_form": EnvoiForm(prefix="envoi"),
-            "reponse_form": ReponseForm(prefix="reponse"),
+            # « Nouvel échange » on « Aujourd'hui » opens this form with its answer chosen.
+            "reponse_form": ReponseForm(
+                prefix="reponse", initial={"decision": request.GET.get("reponse", "")}
+            ),
             "relance_form": RelanceForm(),
+            "report_form": ReportRelanceForm(),
             "emails": emails_de(devis)[:20],
-            "historique": historique(devis),
+            "historique": changements,
+            "dernier_report": next(
+                (c for c in changements if c.raison.startswith(RAISON_REPORT)), None
+            ),
             "lien_client": services.lien_acceptation(devis) if devis.jeton_nonce else "",
         },
     )
@@ -162,6 +172,7 @@ def reponse(request, pk: int):
             par=request.user,
             motif_refus=d.get("motif_refus"),
             commentaire=d.get("commentaire", ""),
+            prochain_contact_le=d.get("prochain_contact_le"),
         ),
         "Réponse du client enregistrée.",
     )

@@ -53,6 +53,7 @@ from devis.services.signature import (
     verifier_signature,
 )
 from devis.services.suivi import (
+    RAISON_REPORT,
     RelanceDejaFaite,
     enregistrer_relance,
     enregistrer_reponse,
@@ -60,6 +61,7 @@ from devis.services.suivi import (
 )
 
 __all__ = [
+    "RAISON_REPORT",
     "SIGNATURE_PREFIXE",
     "SIGNATURE_TAILLE_MAX",
     "USAGE_JETON",

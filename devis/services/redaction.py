@@ -178,6 +178,7 @@ def reviser_devis(devis: Devis, *, par=None) -> Devis:
         nouveau.statut = StatutDevis.BROUILLON
         nouveau.envoye_le = nouveau.reponse_le = nouveau.relance_due_le = None
         nouveau.sans_suite_le = nouveau.classe_sans_suite_le = None
+        nouveau.prochain_contact_le = None
         nouveau.reponse = ""
         nouveau.jeton_nonce = ""
         nouveau.jeton_empreinte = None

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 
 from crm import emails
+from crm.calendrier import ajouter_jours_ouvres
 from crm.exceptions import EnvoiEchoue, RefusMetier
 from crm.models import StatutEmail
 from devis.models import Devis, ModeRelance, MotifRefus, Relance, Reponse, StatutDevis
@@ -16,6 +17,10 @@ from devis.services.notifications import email_devis
 
 class RelanceDejaFaite(RefusMetier):
     pass
+
+
+# How a moved relance's reason starts in the history (the quote page shows the latest one).
+RAISON_REPORT = "Relance reportée au"
 
 
 # --- The client's answer -----------------------------------------------------------------------
@@ -29,15 +34,25 @@ def enregistrer_reponse(
     par=None,
     motif_refus: MotifRefus | None = None,
     commentaire: str = "",
+    prochain_contact_le: date | None = None,
 ) -> Devis:
     """Record the client's answer: ``accepte``, ``refuse`` or ``en_discussion``.
 
     Any answer sets ``reponse_le`` (the latest answer's date), which stops the relance and
-    « sans suite » rules. Accepted or refused is final; « en discussion » keeps the quote sent.
-    A late answer to a quote classed « sans suite » is still recorded.
+    « sans suite » rules. Accepted or refused is final and clears the next contact date;
+    « en discussion » keeps the quote sent and dates the next contact (``prochain_contact_le``,
+    by default 5 jours ouvrés after ``le``; a later « en discussion » replaces it): from that
+    day the quote is « à recontacter » (DESIGN §10), and it is never classed « sans suite »
+    by itself. A late answer to a quote classed « sans suite » is still recorded.
     """
     if decision not in Reponse.values:
         raise RefusMetier(f"Réponse inconnue : « {decision} ».")
+    if decision != Reponse.EN_DISCUSSION:
+        prochain_contact_le = None
+    elif prochain_contact_le is None:
+        prochain_contact_le = ajouter_jours_ouvres(le, 5)
+    elif prochain_contact_le <= le:
+        raise RefusMetier(f"La date du prochain contact doit être postérieure au {le:%d/%m/%Y}.")
     with transaction.atomic():
         devis = Devis.objects.select_for_update().get(pk=devis.pk)
         if devis.statut not in (StatutDevis.ENVOYE, StatutDevis.SANS_SUITE):
@@ -60,7 +75,10 @@ def enregistrer_reponse(
         devis.classe_sans_suite_le = (
             None if devis.statut != StatutDevis.SANS_SUITE else devis.classe_sans_suite_le
         )
-        devis._change_reason = f"Réponse du client : {Reponse(decision).label.lower()}"
+        devis.prochain_contact_le = prochain_contact_le
+        devis._change_reason = f"Réponse du client : {Reponse(decision).label.lower()}" + (
+            f", à recontacter le {prochain_contact_le:%d/%m/%Y}" if prochain_contact_le else ""
+        )
         devis.save()
     return devis
 
@@ -173,7 +191,7 @@ def reporter_relance(
         elif devis.sans_suite_le is not None:
             devis.sans_suite_le = devis.sans_suite_le + timedelta(days=decalage)
         devis.relance_due_le = au
-        raison = f"Relance reportée au {au:%d/%m/%Y} : {motif}"
+        raison = f"{RAISON_REPORT} {au:%d/%m/%Y} : {motif}"
         devis._change_reason = raison
         devis.save()
         if relance is not None:

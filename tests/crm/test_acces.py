@@ -118,6 +118,8 @@ ACCES: dict[str, Regle] = {
     "devis:envoyer": gerant_post("devis"),
     "devis:reponse": gerant_post("devis"),
     "devis:relance": gerant_post("devis"),
+    # Moving a relance: the form alone on GET (where a refusal lands without JavaScript).
+    "devis:reporter_relance": gerant("devis"),
     "devis:reviser": gerant_post("devis"),
     "devis:accord": gerant("devis"),
     "devis:accord_document": gerant("devis"),

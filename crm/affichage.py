@@ -1,11 +1,46 @@
-"""What the dashboard's figures are shown as: cards beside their previous value, the sections
-that group them, bar charts of two periods. Apps build them in their ``Indicateurs.cartes`` and
-``graphiques`` (crm/extensions.py); ``pilotage`` lays them out."""
+"""What the apps' contributions are shown as (the registry's value objects, re-exported by
+``crm.extensions``): a line of a digest or « Aujourd'hui » section, an event of a timeline,
+and the dashboard's cards, card sections and bar charts of two periods."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+
+@dataclass
+class Ligne:
+    """One line of a section: what to chase, where, and how (a phone number, a one-click form)."""
+
+    texte: str
+    url: str = ""
+    detail: str = ""
+    en_retard: bool = False
+    telephone: str = ""
+    # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
+    relance_url: str = ""
+    terminer_url: str = ""  # a one-click « Fait » form (a task)
+    # An app's own partial shown under the line on « Aujourd'hui » (its small forms: move a
+    # relance, a new exchange…), rendered with the page's context plus ``ligne``; what it needs
+    # is in ``contexte``. Never in the digest's emails.
+    gabarit: str = ""
+    contexte: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Evenement:
+    """One dated event of the timeline; ``icone`` (a Bootstrap icon name) and ``style`` (the
+    marker's colour class, ``puce-<style>`` in app.css) say how it looks."""
+
+    le: date
+    type: str
+    titre: str
+    detail: str = ""
+    url: str = ""
+    badge: str = ""
+    icone: str = "dot"
+    style: str = "autre"
 
 
 @dataclass
