@@ -263,6 +263,14 @@ class Indicateurs:
     and run no query: ``cartes`` gives the dashboard's cards, ``graphiques`` its charts (drawn
     in the review's PDF too), ``contexte`` the tables both show (merged into the templates'
     context). ``revue(c, p) -> dict`` adds the review's lists of records (it may query).
+
+    Templates, rendered with the frame's context (``c``, ``p``, ``graphiques``, the ``contexte``
+    and, in the PDF, the ``revue`` keys): ``revue_synthese`` gives ``<tr>`` rows of the review's
+    synthesis table (indicator, period, period before); ``revue_sections`` ``(ordre, gabarit)``
+    the PDF's sections, every app's sorted by ``ordre``, each opening with its ``<h2>``, which
+    the stylesheet numbers (one without continues the section before; the firm's: activity 10,
+    feasibility 20, satisfaction 30, complaints 40, follow-up 50); ``tableau_panneaux``
+    ``(ordre, gabarit)`` the dashboard's panels under its charts, sorted the same way.
     """
 
     cle: str
@@ -272,6 +280,9 @@ class Indicateurs:
     contexte: Callable[[Any, Any], dict[str, Any]] = lambda c, p: {}
     revue: Callable[[Any, Any], dict[str, Any]] = lambda c, p: {}
     ordre: int = 100
+    revue_synthese: str = ""
+    revue_sections: tuple[tuple[int, str], ...] = ()
+    tableau_panneaux: tuple[tuple[int, str], ...] = ()
 
 
 indicateurs: Genre[Indicateurs] = Genre("indicateurs")

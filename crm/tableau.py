@@ -141,6 +141,10 @@ indicateurs.ajouter(
         ],
         contexte=lambda c, p: {"sources": sources_comparees(c, p)},
         ordre=10,
+        # The core's rows of the synthesis (requests and No Go), in its first contribution.
+        revue_synthese="crm/revue/_synthese.html",
+        revue_sections=((10, "crm/revue/_activite.html"),),
+        tableau_panneaux=((10, "crm/_tableau_sources.html"),),
     )
 )
 
@@ -280,5 +284,7 @@ indicateurs.ajouter(
         graphiques=_graphique_faisabilite,
         revue=_revues_de_la_periode,
         ordre=20,
+        revue_sections=((20, "crm/revue/_faisabilite.html"),),
+        tableau_panneaux=((30, "crm/_tableau_faisabilite.html"),),
     )
 )

@@ -158,6 +158,13 @@ indicateurs.ajouter(
         graphiques=_graphiques,
         contexte=lambda c, p: {"motifs": motifs_compares(c, p)},
         ordre=30,
+        # The app's rows of the synthesis, its delays' and discipline's included.
+        revue_synthese="devis/revue/_synthese.html",
+        revue_sections=(
+            (15, "devis/revue/_activite.html"),  # continues the core's activity section
+            (50, "devis/revue/_discipline.html"),
+        ),
+        tableau_panneaux=((20, "devis/_tableau_motifs.html"),),
     )
 )
 

@@ -1,5 +1,5 @@
 """What the dashboard and the review show of two periods' figures: the contributions' cards,
-charts and tables, put together. Nothing here queries the database."""
+charts, tables and templates, put together. Nothing here queries the database."""
 
 from __future__ import annotations
 
@@ -67,3 +67,26 @@ def contexte(c: Chiffres, p: Chiffres) -> dict:
     for contribution in extensions.indicateurs.tous():
         resultat.update(contribution.contexte(c, p))
     return resultat
+
+
+# --- The contributions' templates (the frames include them in this order) ---------------------
+
+
+def _par_ordre(paires: list[tuple[int, str]]) -> list[str]:
+    # Ties broken by the template's name: the same order on every run.
+    return [gabarit for _, gabarit in sorted(paires)]
+
+
+def panneaux_tableau() -> list[str]:
+    """The dashboard's panels under its charts."""
+    return _par_ordre([p for i in extensions.indicateurs.tous() for p in i.tableau_panneaux])
+
+
+def synthese_revue() -> list[str]:
+    """The rows of the review's synthesis table, in the contributions' order."""
+    return [i.revue_synthese for i in extensions.indicateurs.tous() if i.revue_synthese]
+
+
+def sections_revue() -> list[str]:
+    """The review's numbered sections (the frame adds its last one, the direction's decisions)."""
+    return _par_ordre([s for i in extensions.indicateurs.tous() for s in i.revue_sections])

@@ -1,8 +1,8 @@
 """Revue de direction (ISO 9001 §9.3): the inputs an auditor asks for, over a period, as a PDF.
 
 The frame: the period and the one before, every app's figures, charts and tables
-(``crm.extensions.Indicateurs``), and each app's lists of records for the period (its
-``revue``). Rendered by WeasyPrint (``crm.pdf.rendre_pdf``): call it outside any transaction.
+(``crm.extensions.Indicateurs``), each app's lists of records for the period (its ``revue``),
+and each app's rows of the synthesis and sections, from its own templates. Rendered by WeasyPrint (``crm.pdf.rendre_pdf``): call it outside any transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from crm.pdf import rendre_pdf
 from pilotage import selectors
 from pilotage.graphiques import barres_svg
 from pilotage.periodes import periode_precedente
-from pilotage.presentation import contexte, graphiques
+from pilotage.presentation import contexte, graphiques, sections_revue, synthese_revue
 
 
 def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
@@ -41,6 +41,8 @@ def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
         "c": c,
         "p": p,
         "graphiques": svg,
+        "gabarits_synthese": synthese_revue(),
+        "gabarits_sections": sections_revue(),
         **contexte(c, p),
     }
     for contribution in extensions.indicateurs.tous():

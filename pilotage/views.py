@@ -43,6 +43,7 @@ def tableau(request):
             "p": p,
             "sections": presentation.sections(c, p),
             "graphiques": presentation.graphiques(c, p),
+            "gabarits_panneaux": presentation.panneaux_tableau(),
             **presentation.contexte(c, p),
         },
     )

@@ -146,5 +146,7 @@ indicateurs.ajouter(
         ],
         revue=_revue,
         ordre=40,
+        revue_synthese="reclamations/revue/_synthese.html",
+        revue_sections=((40, "reclamations/revue/_reclamations.html"),),
     )
 )

@@ -78,5 +78,7 @@ indicateurs.ajouter(
         ],
         revue=_revue,
         ordre=50,
+        revue_synthese="satisfaction/revue/_synthese.html",
+        revue_sections=((30, "satisfaction/revue/_satisfaction.html"),),
     )
 )

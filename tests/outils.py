@@ -160,3 +160,9 @@ def pas_de_defilement_horizontal(page) -> None:
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert largeurs[0] <= largeurs[1] + 1, f"la page déborde sur téléphone : {largeurs}"
+
+
+def texte_pdf(pdf: bytes) -> str:
+    """A PDF's words by poppler's pdftotext, one space between them (table cells wrap anywhere)."""
+    resultat = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(resultat.stdout.decode().split())

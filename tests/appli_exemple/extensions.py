@@ -62,6 +62,10 @@ indicateurs.ajouter(
         cartes=_cartes,
         revue=lambda c, p: {"notes_exemple_revue": c.notes_exemple},
         ordre=900,
+        revue_synthese="appli_exemple/revue/_synthese.html",
+        # Between the firm's complaints (40) and follow-up discipline (50): numbered in between.
+        revue_sections=((45, "appli_exemple/revue/_notes.html"),),
+        tableau_panneaux=((900, "appli_exemple/_tableau_notes.html"),),
     )
 )
 

@@ -22,6 +22,7 @@ from crm.regles import appliquer
 from tests.appli_exemple.extensions import TITRE
 from tests.appli_exemple.models import Note
 from tests.factories import ContactFactory, OrganisationFactory
+from tests.outils import texte_pdf
 
 LE = date(2026, 3, 10)
 LIBELLE = "Notes d'exemple à relire"
@@ -169,6 +170,42 @@ def test_dashboard_and_review_show_the_app_figures_computed_in_one_query(
 
     contexte = contexte_revue(date(2026, 2, 1), date(2026, 3, 31), le=LE)
     assert contexte["notes_exemple_revue"] == 1
+
+
+@pytest.mark.django_db
+def test_review_pdf_holds_the_app_row_and_numbers_its_section_where_it_lands():
+    """The frame names no app: the example's synthesis row and its section (ordre 45, between
+    the firm's complaints and follow-up discipline) come from its own templates, and the
+    stylesheet's counter numbers it and the sections after it."""
+    from pilotage.revue import revue_direction_pdf
+
+    _note(LE)
+    t = texte_pdf(revue_direction_pdf(date(2026, 2, 1), date(2026, 3, 31), le=LE))
+    assert "Notes d'exemple écrites" in t  # its row of the synthesis
+    assert "1 note d'exemple écrite sur la période (période précédente : 0)" in t
+    titres = [
+        "1. Synthèse",
+        "2. Activité commerciale",
+        "5. Réclamations et actions correctives",
+        "6. Notes d'exemple de la période",
+        "7. Discipline de suivi des devis",
+        "8. Décisions et actions de la direction",
+    ]
+    positions = [t.index(titre) for titre in titres]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_app_panel_with_its_own_link(client_gerant):
+    _note(LE)
+    page = _page(client_gerant, reverse("pilotage:tableau") + "?debut=2026-02-01&fin=2026-03-31")
+    assert "Notes d'exemple à suivre" in page
+    assert "1 note écrite sur la période" in page
+    assert f'href="{reverse("appli_exemple:notes")}"' in page
+    # After the firm's panels, in their order.
+    ids = ["titre-sources", "titre-pertes", "titre-no-go", "titre-tableau-notes-exemple"]
+    positions = [page.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
 
 
 @pytest.mark.django_db

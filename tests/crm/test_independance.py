@@ -4,6 +4,7 @@ through ``crm.extensions``, so an app can be removed without touching them."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,18 @@ def test_the_walk_sees_an_import_of_an_app(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import devis.models\nfrom reclamations import services\n")
     assert _imports(module) == ["devis.models", "reclamations"]
+
+
+def test_pilotage_and_pdf_frames_link_to_no_app_page():
+    """A panel or section linking to an app's page lives in that app's own template (issue 17):
+    the frames of ``pilotage`` and of the PDFs reverse no app's URL."""
+    apps = "|".join((*APPS, "appli_exemple"))
+    motif = re.compile(r"\{%\s*url\s+[\"'](" + apps + "):")
+    fautes = [
+        f"{gabarit.relative_to(RACINE)} : {ligne.strip()}"
+        for dossier in ("templates/pilotage", "templates/pdf")
+        for gabarit in sorted((RACINE / dossier).glob("*.html"))
+        for ligne in gabarit.read_text(encoding="utf-8").splitlines()
+        if motif.search(ligne)
+    ]
+    assert not fautes, "\n".join(fautes)

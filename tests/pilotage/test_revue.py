@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 import zipfile
 from datetime import date
 
@@ -30,16 +29,11 @@ from tests.factories import (
     demande_avec_revue,
     devis_envoye,
 )
+from tests.outils import texte_pdf as texte
 
 pytestmark = pytest.mark.django_db
 
 DEBUT, FIN = date(2026, 1, 1), date(2026, 6, 30)
-
-
-def texte(pdf: bytes) -> str:
-    resultat = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
-    # Words only: table cells wrap anywhere.
-    return " ".join(resultat.stdout.decode().split())
 
 
 @pytest.fixture
