@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.urls import reverse
 
 from crm.digest import LIGNES_PAR_SECTION, limiter
-from crm.extensions import Ligne, section
+from crm.extensions import Ligne, SansEtape, sans_etape, section
 from crm.roles import est_gerant
 from devis import selectors
 from devis.models import Accord, QuestionClient, StatutDevis, TypeAccord
@@ -153,3 +153,24 @@ def questions_clients(user, le: date) -> list[Ligne]:
         )
         for q in questions[:LIGNES_PAR_SECTION]
     ]
+
+
+def _en_discussion_sans_etape(user, le: date) -> list[Ligne]:
+    """Quotes « en discussion » whose next contact date has passed (not today's: those are
+    « à recontacter » today) and no open task ahead: the deal has no date any more."""
+    from crm.selectors import tache_a_venir
+    from devis.models import Devis
+
+    qs = selectors.a_recontacter(le - timedelta(days=1)).exclude(tache_a_venir(le, modele=Devis))
+    return [
+        Ligne(
+            texte=f"Devis {d.reference} — {d.organisation} — {d.objet}",
+            url=d.get_absolute_url(),
+            detail=f"en discussion, à recontacter depuis le {d.prochain_contact_le:%d/%m/%Y}",
+            en_retard=True,
+        )
+        for d in limiter(qs)
+    ]
+
+
+sans_etape.ajouter(SansEtape("devis_en_discussion", _en_discussion_sans_etape, ordre=20))

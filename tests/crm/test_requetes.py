@@ -46,9 +46,11 @@ def test_list_pages_and_todo_page_have_constant_query_counts(client_gerant, gera
     grand = {url: _requetes(client_gerant, url) for url in PAGES}
     assert grand == petit
     # The goal of the performance issue was 15; « Aujourd'hui » then gained the tasks (one
-    # query) and « Sans prochaine étape » (one per contributing app: requests, missions), less
-    # the survey proposals it took over from their own section: 17, whatever the data size.
-    assert max(grand.values()) <= 17, grand
+    # query), « À recontacter » (one, less « classés sans suite » which left the page for the
+    # digest) and « Sans prochaine étape » (one per contributing app: requests, quotes en
+    # discussion, missions), less the survey proposals it took over from their own section:
+    # 18, whatever the data size. (The next performance round aims at 10 for every page.)
+    assert max(grand.values()) <= 18, grand
     assert max(v for url, v in grand.items() if url != "/") <= 15, grand
 
 

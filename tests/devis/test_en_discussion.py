@@ -226,7 +226,7 @@ def test_accueil_query_count_does_not_grow_with_quotes_to_recontact(client_geran
     ajouter(2)
     petit = compter()
     ajouter(20)
-    assert compter() == petit <= 17  # the budget of « Aujourd'hui » (tests/crm/test_requetes.py)
+    assert compter() == petit <= 18  # the budget of « Aujourd'hui » (tests/crm/test_requetes.py)
 
 
 def test_migration_dates_the_discussions_recorded_before_it():
@@ -242,3 +242,24 @@ def test_migration_dates_the_discussions_recorded_before_it():
     migration.dater_les_discussions(apps, None)
     devis.refresh_from_db()
     assert devis.prochain_contact_le == RAPPEL
+
+
+@pytest.mark.django_db
+def test_a_discussion_whose_date_passed_has_no_next_step_until_a_task_is_planned(gerant):
+    from crm.services import creer_tache
+
+    devis = devis_envoye(ENVOI)
+    enregistrer_reponse(devis, decision="en_discussion", le=ECHANGE, prochain_contact_le=RAPPEL)
+
+    def sans_etape(le):
+        sections = {s.cle: s for s in digest.contenu(gerant, le, lieu=ACCUEIL)}
+        section = sections.get("sans_prochaine_etape")
+        return [ligne.texte for ligne in section.lignes] if section else []
+
+    assert not any(devis.reference in t for t in sans_etape(RAPPEL))  # due today: « à recontacter »
+    lendemain = date(2026, 3, 13)
+    assert any(devis.reference in t for t in sans_etape(lendemain))
+    creer_tache(
+        titre="Rappeler la DRH", echeance=date(2026, 3, 16), responsable=gerant, objet=devis
+    )
+    assert not any(devis.reference in t for t in sans_etape(lendemain))
