@@ -227,3 +227,30 @@ def construire_monde(gerant_, consultant_a) -> Monde:
             "agenda": jeton_agenda.jeton,
         },
     )
+
+
+def reclamation_recue(recue_le: date = date(2026, 3, 5), **champs):
+    """A complaint recorded through the service (its number taken), for an organisation and a
+    contact made on the spot unless given."""
+    from reclamations.services import enregistrer_reclamation
+
+    org = champs.pop("organisation", None) or OrganisationFactory()
+    contact = champs.pop("contact", None) or ContactFactory(organisation=org)
+    return enregistrer_reclamation(
+        organisation=org,
+        recue_le=recue_le,
+        description=champs.pop("description", "Le rapport est arrivé en retard."),
+        contact=contact,
+        **champs,
+    )
+
+
+def nature_reclamation(libelle: str):
+    from reclamations.models import NatureReclamation
+
+    return NatureReclamation.objects.get_or_create(libelle=libelle)[0]
+
+
+def devis_envoye_aujourdhui(**kwargs) -> Devis:
+    """A quote sent today: its link is open whatever day the suite runs."""
+    return devis_envoye(timezone.localdate(), **kwargs)

@@ -160,3 +160,18 @@ def pas_de_defilement_horizontal(page) -> None:
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert largeurs[0] <= largeurs[1] + 1, f"la page déborde sur téléphone : {largeurs}"
+
+
+NAVIGATEUR = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+
+
+def accepter_par_le_lien(client, chemin: str, **champs):
+    """The client's « Bon pour accord » posted on the quote's public page, from a phone."""
+    donnees = {
+        "action": "accepter",
+        "accepter-nom": "Claire Dupont",
+        "accepter-fonction": "DRH",
+        "accepter-conditions": "on",
+        **champs,
+    }
+    return client.post(chemin, donnees, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=NAVIGATEUR)
