@@ -98,19 +98,28 @@ def devis_envoye(le: date, **kwargs) -> Devis:
 # --- Added for the service tests: workflow states reached through the real services -------------
 
 
-def demande_avec_revue(decision: str, *, le: date = date(2026, 3, 2), **kwargs):
-    """A request whose feasibility review concluded ``go`` or ``no_go`` (declined)."""
+def demande_avec_revue(
+    decision: str, *, le: date = date(2026, 3, 2), revue_le: date | None = None, **kwargs
+):
+    """A request received ``le`` whose feasibility review concluded ``go`` or ``no_go``
+    (declined), on ``revue_le`` (the same day unless given)."""
     from crm.services import decider_faisabilite
 
     demande = DemandeFactory(recue_le=le, **kwargs)
+    revue_le = revue_le or le
     if decision == "go":
         decider_faisabilite(
-            demande, le=le, competence=True, disponibilite=True, independance=True, decision="go"
+            demande,
+            le=revue_le,
+            competence=True,
+            disponibilite=True,
+            independance=True,
+            decision="go",
         )
     else:
         decider_faisabilite(
             demande,
-            le=le,
+            le=revue_le,
             competence=False,
             disponibilite=True,
             independance=True,

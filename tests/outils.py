@@ -175,3 +175,16 @@ def accepter_par_le_lien(client, chemin: str, **champs):
         **champs,
     }
     return client.post(chemin, donnees, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=NAVIGATEUR)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py`` in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=RACINE,
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -15,7 +15,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 from import_export.fields import Field
 
-from crm.models import Contact, Organisation, Source
+from crm.models import (
+    COORDONNEES_ORGANISATION,
+    IDENTITE_ORGANISATION,
+    Contact,
+    Organisation,
+    Source,
+)
 from pilotage.importation import colonnes
 from pilotage.importation.doublons import ContactsConnus, Repertoire
 from pilotage.importation.rapport import LigneImport
@@ -106,18 +112,7 @@ class OrganisationResource(_FichierDeContacts):
 
     class Meta:
         model = Organisation
-        fields = (
-            "raison_sociale",
-            "siret",
-            "secteur",
-            "adresse",
-            "complement_adresse",
-            "code_postal",
-            "ville",
-            "pays",
-            "telephone",
-            "site_web",
-        )
+        fields = (*IDENTITE_ORGANISATION, *COORDONNEES_ORGANISATION)
         skip_diff = True
 
     def __init__(self, *, suivi: Suivi, raison: str, par=None) -> None:
