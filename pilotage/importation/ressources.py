@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 from import_export.fields import Field
 
+from crm.historique import motiver
 from crm.models import (
     COORDONNEES_ORGANISATION,
     IDENTITE_ORGANISATION,
@@ -93,7 +94,7 @@ class _FichierDeContacts(resources.ModelResource):
             raise ValidationError(erreurs)
 
     def before_save_instance(self, instance, row, **kwargs):
-        instance._change_reason = self.raison  # simple-history's reason for the change
+        motiver(instance, self.raison)
 
 
 class OrganisationResource(_FichierDeContacts):
