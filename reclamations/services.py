@@ -80,6 +80,8 @@ def accuser_reception(
         motiver(r, "Accusé de réception")
         r.save()
     if mode == ModeAccuse.EMAIL:
+        # The contact's address was checked before the phase was recorded, above.
+        assert r.contact is not None
         envoi = emails.envoyer(
             "reclamation-accuse",
             {"reclamation": r, "contact": r.contact},
@@ -158,6 +160,8 @@ def repondre(
         motiver(r, "Réponse au client")
         r.save()
     if envoyer_email:
+        # The contact's address was checked before the phase was recorded, above.
+        assert r.contact is not None
         envoi = emails.envoyer(
             "reclamation-reponse",
             {"reclamation": r, "contact": r.contact},
@@ -263,7 +267,7 @@ def suivre_action(
             realisee_le = realisee_le or a.realisee_le or le
             if realisee_le > le:
                 raise RefusMetier("La date de réalisation ne peut pas être dans le futur.")
-            if a.reclamation_id and realisee_le < a.reclamation.recue_le:
+            if a.reclamation is not None and realisee_le < a.reclamation.recue_le:
                 raise RefusMetier("L'action ne peut pas précéder la réclamation.")
         else:
             if efficacite_verifiee is not None:
