@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=True $(BIN)/mypy .
 	$(BIN)/bandit -q -r . -ll -x './.venv,./tests,./var,./test-artifacts,*/migrations/*'
 
 # Every test, on SQLite then on a throwaway PostgreSQL cluster (real Redis and Chromium in both).

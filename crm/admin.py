@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.models import (
+    COORDONNEES_ORGANISATION,
     Compteur,
     Contact,
     Demande,
@@ -116,20 +117,7 @@ class OrganisationAdmin(SansSuppression, SimpleHistoryAdmin):
     inlines = [ContactInline]
     fieldsets = [
         (None, {"fields": ["raison_sociale", "siret", "secteur", "responsable"]}),
-        (
-            "Coordonnées",
-            {
-                "fields": [
-                    "adresse",
-                    "complement_adresse",
-                    "code_postal",
-                    "ville",
-                    "pays",
-                    "telephone",
-                    "site_web",
-                ]
-            },
-        ),
+        ("Coordonnées", {"fields": list(COORDONNEES_ORGANISATION)}),
         ("Origine", {"fields": ["source", "recommande_par", "recommande_par_personne"]}),
         ("Fidélisation", {"fields": ["cle", "frequence_point_jours", "ne_pas_prospecter"]}),
         (None, {"fields": ["notes", "archivee", "cree_le", "modifie_le"]}),

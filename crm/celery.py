@@ -24,7 +24,7 @@ def preparer_dossiers() -> None:
     opts = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if key in opts:
-            Path(opts[key]).mkdir(parents=True, exist_ok=True)
+            Path(str(opts[key])).mkdir(parents=True, exist_ok=True)
     backend = settings.CELERY_RESULT_BACKEND
     if backend.startswith("file://"):
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)

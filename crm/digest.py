@@ -71,7 +71,7 @@ def contenu(
                     cle=s.cle,
                     titre=s.titre,
                     lignes=lignes,
-                    tronquee=bool(limite) and len(lignes) >= limite,
+                    tronquee=limite is not None and 0 < limite <= len(lignes),
                 )
             )
     return remplies

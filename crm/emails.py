@@ -42,6 +42,7 @@ def rendre(nom: str, contexte: dict) -> tuple[str, str, str]:
     contexte = {"entreprise": Entreprise.courante(), "site_url": settings.SITE_URL, **contexte}
     sujet = _ligne_seule(render_to_string(f"emails/{nom}-subject.txt", contexte))
     texte = render_to_string(f"emails/{nom}-body.txt", contexte)
+    html: str
     try:
         html = render_to_string(f"emails/{nom}-body.html", contexte)
     except TemplateDoesNotExist:

@@ -480,7 +480,7 @@ class PanneauPage:
     cle: str
     page: str
     gabarit: str
-    contexte: Callable[[Any, Any], dict | None]
+    contexte: Callable[[Any, Any], dict[str, Any] | None]
     ordre: int = 100
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
 from crm.models import (
+    COORDONNEES_ORGANISATION,
+    IDENTITE_ORGANISATION,
     Contact,
     Decision,
     Demande,
@@ -220,16 +222,8 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "raison_sociale",
-            "siret",
-            "secteur",
-            "adresse",
-            "complement_adresse",
-            "code_postal",
-            "ville",
-            "pays",
-            "telephone",
-            "site_web",
+            *IDENTITE_ORGANISATION,
+            *COORDONNEES_ORGANISATION,
             "source",
             "recommande_par",
             "recommande_par_personne",

@@ -3,6 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+
+def motiver(objet: models.Model, raison: str, *, par: Any = None) -> None:
+    """Give the history record of ``objet``'s next ``save()`` its reason, and its author when
+    ``par`` is a real user (outside a request, or another author than the request's user).
+
+    simple-history reads these two attributes off the instance at save time; the model's type
+    does not declare them, hence ``setattr`` here, once, rather than at every call site."""
+    setattr(objet, "_change_reason", raison)  # noqa: B010
+    if getattr(par, "pk", None):
+        setattr(objet, "_history_user", par)  # noqa: B010
 
 
 @dataclass

@@ -12,6 +12,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -84,7 +85,7 @@ def duree(fin: str, debut: str) -> ExpressionWrapper:
 def moyennes(champ: str, valeur, periodes: list[Periode]) -> dict:
     """Count and mean ``valeur`` of the rows whose ``champ`` falls in each period, as the
     aggregates ``n_<i>`` and ``moyenne_<i>``."""
-    resultat = {}
+    resultat: dict[str, Aggregate] = {}
     for i, p in enumerate(periodes):
         resultat[f"n_{i}"] = Count("pk", filter=dans(champ, p))
         resultat[f"moyenne_{i}"] = Avg(valeur, filter=dans(champ, p))

@@ -26,7 +26,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
+from django_ratelimit.core import get_usage
 
 from crm import jetons
 from crm.exceptions import RefusMetier

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from crm.calendrier import ajouter_jours_ouvres
-from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande, Tache
+from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande, Tache, TacheQuerySet
 from crm.roles import est_gerant
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def cible_de(modele) -> CibleTache | None:
     return None
 
 
-def taches_visibles(user) -> QuerySet[Tache]:
+def taches_visibles(user) -> TacheQuerySet:
     """The tasks ``user`` may see: their own (the gérant: everyone's), unlinked or linked to an
     object they may see (each target's ``visibles(user)``, as a subquery: one query whatever
     the number of targets)."""
@@ -156,8 +156,9 @@ def demandes_sans_prochaine_etape(le: date) -> QuerySet[Demande]:
 def url_objet(tache: Tache) -> str:
     """The page of the task's object, without loading it (a list of tasks stays one query):
     the targets' ``get_absolute_url`` need only the primary key (as every one here does)."""
-    if not tache.content_type_id:
+    type_objet = tache.content_type if tache.content_type_id else None
+    modele = type_objet.model_class() if type_objet is not None else None
+    if modele is None or not hasattr(modele, "get_absolute_url"):
         return ""
-    modele = tache.content_type.model_class()
-    objet = modele(pk=tache.objet_id) if modele is not None else None
-    return objet.get_absolute_url() if hasattr(objet, "get_absolute_url") else ""
+    objet: Any = modele(pk=tache.objet_id)  # a registered target: it has get_absolute_url
+    return str(objet.get_absolute_url())

@@ -7,6 +7,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from crm.exceptions import RefusMetier
+from crm.historique import motiver
 from crm.models import (
     Decision,
     Demande,
@@ -76,7 +77,7 @@ def decider_faisabilite(
                     else StatutDemande.REORIENTEE
                 )
             d.qualifiee_le = d.qualifiee_le or le
-            d._change_reason = f"Revue de faisabilité : {revue.get_decision_display()}"
+            motiver(d, f"Revue de faisabilité : {revue.get_decision_display()}")
             d.save()
     except IntegrityError as exc:
         raise RefusMetier("La revue de faisabilité de cette demande est déjà enregistrée.") from exc
@@ -92,7 +93,7 @@ def qualifier_demande(demande: Demande, *, le: date, par=None) -> Demande:
             raise RefusMetier("Cette demande est déjà qualifiée.")
         d.statut = StatutDemande.QUALIFIEE
         d.qualifiee_le = le
-        d._change_reason = "Demande qualifiée"
+        motiver(d, "Demande qualifiée")
         d.save()
     return d
 
@@ -167,7 +168,7 @@ def changer_statut_mission(mission, *, statut: str, le: date, par=None):
         m.statut = statut
         if statut == StatutMission.TERMINEE and (m.fin is None or m.fin > le):
             m.fin = max(le, m.debut)
-        m._change_reason = f"Mission {m.get_statut_display().lower()}"
+        motiver(m, f"Mission {m.get_statut_display().lower()}")
         m.save()
     return m
 
@@ -211,7 +212,7 @@ def creer_tache(
         objet=objet,
         creee_par=par if getattr(par, "pk", None) else None,
     )
-    tache._change_reason = "Tâche créée"
+    motiver(tache, "Tâche créée")
     tache.save()
     return tache
 
@@ -229,7 +230,7 @@ def terminer_tache(tache: Tache, *, le: date, par=None) -> Tache:
         if t.faite_le is not None:
             return t
         t.faite_le = le
-        t._change_reason = "Tâche faite"
+        motiver(t, "Tâche faite")
         t.save(update_fields=["faite_le", "modifie_le"])
         if t.rendez_vous and isinstance(t.objet, Organisation):
             Interaction.objects.create(

@@ -298,7 +298,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     # The visibility timeout must exceed the longest task, or Redis redelivers a task that is
     # still running (the time limit above kills it long before).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int | str | bool] = {"visibility_timeout": 3600}
 else:
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"

@@ -44,6 +44,18 @@ class LigneDevisInline(SansSuppression, admin.TabularInline):
         return ligne.montant_ht if ligne.pk else "—"
 
 
+# The follow-up dates and the answer are written by the services only (sending, relances, answers):
+# read-only in the admin, and shown together in the « Suivi » section.
+SUIVI_PAR_LES_SERVICES = [
+    "envoye_le",
+    "relance_due_le",
+    "sans_suite_le",
+    "classe_sans_suite_le",
+    "reponse",
+    "reponse_le",
+]
+
+
 @admin.register(Devis)
 class DevisAdmin(SansSuppression, SimpleHistoryAdmin):
     list_display = [
@@ -67,12 +79,7 @@ class DevisAdmin(SansSuppression, SimpleHistoryAdmin):
         "version",
         "remplace",
         "statut",
-        "envoye_le",
-        "relance_due_le",
-        "sans_suite_le",
-        "classe_sans_suite_le",
-        "reponse",
-        "reponse_le",
+        *SUIVI_PAR_LES_SERVICES,
         "total_ht_affiche",
         "cree_le",
         "modifie_le",
@@ -102,12 +109,7 @@ class DevisAdmin(SansSuppression, SimpleHistoryAdmin):
             "Suivi (PROC-020 §3.4)",
             {
                 "fields": [
-                    "envoye_le",
-                    "relance_due_le",
-                    "sans_suite_le",
-                    "classe_sans_suite_le",
-                    "reponse",
-                    "reponse_le",
+                    *SUIVI_PAR_LES_SERVICES,
                     "motif_refus",
                     "commentaire_reponse",
                 ]

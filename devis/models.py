@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from crm.models import Horodate, chemin_aleatoire
+from crm.models import Horodate, chemin_aleatoire, par_qui
 
 CENTIME = Decimal("0.01")
 
@@ -69,16 +69,25 @@ class MotifRefus(models.Model):
         return self.libelle
 
 
-class ModeleDevis(models.Model):
-    """« Modèle de devis IOD »: default text of each section and default lines (one row)."""
+class SectionsDevis(models.Model):
+    """The sections of a quote's text and its validity: the template holds their defaults, each
+    quote its own copy, taken from the template when drafted."""
 
-    nom = models.CharField("nom", max_length=120, default="Modèle de devis IOD")
     contexte = models.TextField("contexte", blank=True)
     methodologie = models.TextField("méthodologie", blank=True)
     tests = models.TextField("tests choisis", blank=True)
     delai = models.TextField("délai", blank=True)
     conditions = models.TextField("conditions", blank=True)
     validite_jours = models.PositiveIntegerField("validité (jours)", default=30)
+
+    class Meta:
+        abstract = True
+
+
+class ModeleDevis(SectionsDevis):
+    """« Modèle de devis IOD »: default text of each section and default lines (one row)."""
+
+    nom = models.CharField("nom", max_length=120, default="Modèle de devis IOD")
     taux_tva = models.DecimalField("taux de TVA (%)", max_digits=5, decimal_places=2, default=20)
     email_sujet = models.CharField(
         "sujet de l'email d'envoi", max_length=200, default="Votre devis {numero} — {objet}"
@@ -154,7 +163,7 @@ class DevisQuerySet(models.QuerySet):
         )
 
 
-class Devis(Horodate):
+class Devis(Horodate, SectionsDevis):
     numero = models.CharField("numéro", max_length=20, null=True, blank=True, db_index=True)
     version = models.PositiveSmallIntegerField("version", default=1)
     remplace = models.OneToOneField(
@@ -188,12 +197,6 @@ class Devis(Horodate):
         related_name="devis",
     )
     objet = models.CharField("objet", max_length=255)
-    contexte = models.TextField("contexte", blank=True)
-    methodologie = models.TextField("méthodologie", blank=True)
-    tests = models.TextField("tests choisis", blank=True)
-    delai = models.TextField("délai", blank=True)
-    conditions = models.TextField("conditions", blank=True)
-    validite_jours = models.PositiveIntegerField("validité (jours)", default=30)
     taux_tva = models.DecimalField(
         "taux de TVA (%)",
         max_digits=5,
@@ -230,14 +233,7 @@ class Devis(Horodate):
     jeton_empreinte = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="rédigé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cree_par = par_qui("rédigé par")
     history = HistoricalRecords()
 
     objects = DevisQuerySet.as_manager()
@@ -378,14 +374,7 @@ class Relance(Horodate):
     faite_le = models.DateField("faite le", null=True, blank=True)
     mode = models.CharField("mode", max_length=10, choices=ModeRelance.choices, blank=True)
     note = models.TextField("note", blank=True)
-    par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="faite par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    par = par_qui("faite par")
     history = HistoricalRecords()
 
     class Meta:

@@ -13,8 +13,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     IntegerField,
     Q,
@@ -25,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from crm.calendrier import ajouter_jours_ouvres
+from crm.periodes import duree
 from crm.roles import est_gerant
 from reclamations.models import Action, Reclamation, StatutAction, StatutReclamation
 
@@ -222,11 +221,11 @@ def tableau_de_bord(*, debut: date, fin: date, le: date) -> dict:
         ),
         accusees=Count("pk", filter=Q(accuse_le__isnull=False)),
         delai_accuse=Avg(
-            ExpressionWrapper(F("accuse_le") - F("recue_le"), output_field=DurationField()),
+            duree("accuse_le", "recue_le"),
             filter=Q(accuse_le__isnull=False),
         ),
         delai_reponse=Avg(
-            ExpressionWrapper(F("repondue_le") - F("recue_le"), output_field=DurationField()),
+            duree("repondue_le", "recue_le"),
             filter=Q(repondue_le__isnull=False),
         ),
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from crm import emails
 from crm.calendrier import ajouter_jours_ouvrables, ajouter_jours_ouvres
 from crm.exceptions import RefusMetier
+from crm.historique import motiver
 from crm.models import StatutEmail
 from crm.numerotation import prochain_numero
 from reclamations.models import (
@@ -76,9 +77,11 @@ def accuser_reception(
         r.accuse_le = le
         r.accuse_mode = mode
         r.statut = StatutReclamation.ACCUSEE
-        r._change_reason = "Accusé de réception"
+        motiver(r, "Accusé de réception")
         r.save()
     if mode == ModeAccuse.EMAIL:
+        # The contact's address was checked before the phase was recorded, above.
+        assert r.contact is not None
         envoi = emails.envoyer(
             "reclamation-accuse",
             {"reclamation": r, "contact": r.contact},
@@ -94,7 +97,7 @@ def accuser_reception(
                 r2.accuse_le = None
                 r2.accuse_mode = ""
                 r2.statut = StatutReclamation.RECUE
-                r2._change_reason = "Échec de l'email d'accusé de réception"
+                motiver(r2, "Échec de l'email d'accusé de réception")
                 r2.save()
             raise RefusMetier(f"L'email d'accusé de réception n'a pas pu partir ({envoi.erreur}).")
     return r
@@ -154,9 +157,11 @@ def repondre(
         r.compensation = compensation
         r.montant_compensation = montant_compensation
         r.statut = StatutReclamation.REPONDUE
-        r._change_reason = "Réponse au client"
+        motiver(r, "Réponse au client")
         r.save()
     if envoyer_email:
+        # The contact's address was checked before the phase was recorded, above.
+        assert r.contact is not None
         envoi = emails.envoyer(
             "reclamation-reponse",
             {"reclamation": r, "contact": r.contact},
@@ -171,7 +176,7 @@ def repondre(
                 r2 = _verrouiller(r)
                 r2.repondue_le = None
                 r2.statut = StatutReclamation.EN_TRAITEMENT
-                r2._change_reason = "Échec de l'email de réponse"
+                motiver(r2, "Échec de l'email de réponse")
                 r2.save()
             raise RefusMetier(f"L'email de réponse n'a pas pu partir ({envoi.erreur}).")
     return r
@@ -193,7 +198,7 @@ def clore(
         r.client_satisfait = client_satisfait
         r.verification_satisfaction = verification
         r.statut = StatutReclamation.CLOSE
-        r._change_reason = "Clôture"
+        motiver(r, "Clôture")
         r.save()
     return r
 
@@ -213,8 +218,7 @@ def rouvrir(reclamation: Reclamation, *, raison: str, par) -> Reclamation:
         r.statut = StatutReclamation.REPONDUE
         r.close_le = None
         r.client_satisfait = None
-        r._change_reason = f"Réouverture : {raison.strip()}"
-        r._history_user = par
+        motiver(r, f"Réouverture : {raison.strip()}", par=par)
         r.save()
     return r
 
@@ -263,7 +267,7 @@ def suivre_action(
             realisee_le = realisee_le or a.realisee_le or le
             if realisee_le > le:
                 raise RefusMetier("La date de réalisation ne peut pas être dans le futur.")
-            if a.reclamation_id and realisee_le < a.reclamation.recue_le:
+            if a.reclamation is not None and realisee_le < a.reclamation.recue_le:
                 raise RefusMetier("L'action ne peut pas précéder la réclamation.")
         else:
             if efficacite_verifiee is not None:
@@ -284,9 +288,7 @@ def suivre_action(
             a.verifiee_le = None
         elif changement_verif or a.verifiee_le is None:
             a.verifiee_le = le
-        a._change_reason = "Suivi de l'action"
-        if getattr(par, "pk", None):
-            a._history_user = par
+        motiver(a, "Suivi de l'action", par=par)
         a.save(
             update_fields=[
                 "statut",

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from crm.effacement import Mentions
 from crm.extensions import donnees_personnelles
+from crm.historique import motiver
 from crm.models import Contact, Organisation
 from crm.roles import GERANT
 from crm.texte import sans_formule
@@ -157,7 +158,7 @@ def changer_opposition(objet: Contact | Organisation, *, valeur: bool, par=None)
         if objet.ne_pas_prospecter == valeur:
             return
         objet.ne_pas_prospecter = valeur
-        objet._change_reason = "Opposition à la prospection (RGPD)"
+        motiver(objet, "Opposition à la prospection (RGPD)")
         objet.save(update_fields=["ne_pas_prospecter", "modifie_le"])
         journaliser(
             action=ActionRGPD.OPPOSITION,

@@ -61,7 +61,7 @@ def enregistrer_debrief(
 
 def ouvrir_demande_depuis_debrief(debrief: Debrief, *, le: date, par=None) -> Demande:
     """A future need heard at the debrief becomes a new request in one click."""
-    if debrief.demande_creee_id:
+    if debrief.demande_creee is not None:
         return debrief.demande_creee
     mission = debrief.mission
     devis = mission.devis

@@ -214,6 +214,16 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
+def cache_vide():
+    """The cache (rate limits, lockouts) is shared by the whole run: start and leave it clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def sans_exemple():
     """The firm's own installation, without the example app the test settings add (for the
     tests that count its queries or list exactly what it holds)."""

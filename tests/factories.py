@@ -98,19 +98,28 @@ def devis_envoye(le: date, **kwargs) -> Devis:
 # --- Added for the service tests: workflow states reached through the real services -------------
 
 
-def demande_avec_revue(decision: str, *, le: date = date(2026, 3, 2), **kwargs):
-    """A request whose feasibility review concluded ``go`` or ``no_go`` (declined)."""
+def demande_avec_revue(
+    decision: str, *, le: date = date(2026, 3, 2), revue_le: date | None = None, **kwargs
+):
+    """A request received ``le`` whose feasibility review concluded ``go`` or ``no_go``
+    (declined), on ``revue_le`` (the same day unless given)."""
     from crm.services import decider_faisabilite
 
     demande = DemandeFactory(recue_le=le, **kwargs)
+    revue_le = revue_le or le
     if decision == "go":
         decider_faisabilite(
-            demande, le=le, competence=True, disponibilite=True, independance=True, decision="go"
+            demande,
+            le=revue_le,
+            competence=True,
+            disponibilite=True,
+            independance=True,
+            decision="go",
         )
     else:
         decider_faisabilite(
             demande,
-            le=le,
+            le=revue_le,
             competence=False,
             disponibilite=True,
             independance=True,
@@ -232,3 +241,30 @@ def construire_monde(gerant_, consultant_a) -> Monde:
             "agenda": jeton_agenda.jeton,
         },
     )
+
+
+def reclamation_recue(recue_le: date = date(2026, 3, 5), **champs):
+    """A complaint recorded through the service (its number taken), for an organisation and a
+    contact made on the spot unless given."""
+    from reclamations.services import enregistrer_reclamation
+
+    org = champs.pop("organisation", None) or OrganisationFactory()
+    contact = champs.pop("contact", None) or ContactFactory(organisation=org)
+    return enregistrer_reclamation(
+        organisation=org,
+        recue_le=recue_le,
+        description=champs.pop("description", "Le rapport est arrivé en retard."),
+        contact=contact,
+        **champs,
+    )
+
+
+def nature_reclamation(libelle: str):
+    from reclamations.models import NatureReclamation
+
+    return NatureReclamation.objects.get_or_create(libelle=libelle)[0]
+
+
+def devis_envoye_aujourdhui(**kwargs) -> Devis:
+    """A quote sent today: its link is open whatever day the suite runs."""
+    return devis_envoye(timezone.localdate(), **kwargs)

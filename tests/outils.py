@@ -166,3 +166,31 @@ def texte_pdf(pdf: bytes) -> str:
     """A PDF's words by poppler's pdftotext, one space between them (table cells wrap anywhere)."""
     resultat = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(resultat.stdout.decode().split())
+
+
+NAVIGATEUR = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+
+
+def accepter_par_le_lien(client, chemin: str, **champs):
+    """The client's « Bon pour accord » posted on the quote's public page, from a phone."""
+    donnees = {
+        "action": "accepter",
+        "accepter-nom": "Claire Dupont",
+        "accepter-fonction": "DRH",
+        "accepter-conditions": "on",
+        **champs,
+    }
+    return client.post(chemin, donnees, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT=NAVIGATEUR)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py`` in a child process, with ``env`` added to this one's environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=RACINE,
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
+        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

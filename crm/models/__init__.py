@@ -25,6 +25,8 @@ from crm.models.registres import (  # noqa: F401
     StatutEmail,
 )
 from crm.models.relations import (  # noqa: F401
+    COORDONNEES_ORGANISATION,
+    IDENTITE_ORGANISATION,
     TYPES_RENCONTRE,
     Civilite,
     Contact,
@@ -38,6 +40,7 @@ from crm.models.socle import (  # noqa: F401
     Entreprise,
     Horodate,
     chemin_aleatoire,
+    par_qui,
     telephone_validator,
     valider_siret,
 )

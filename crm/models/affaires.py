@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from crm.models.relations import Contact, Organisation
+from crm.models.relations import Organisation, contact_facultatif
 from crm.models.socle import Horodate, chemin_aleatoire
 
 
@@ -50,14 +50,7 @@ class Demande(Horodate):
     organisation = models.ForeignKey(
         Organisation, verbose_name="organisation", on_delete=models.PROTECT, related_name="demandes"
     )
-    contact = models.ForeignKey(
-        Contact,
-        verbose_name="contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="demandes",
-    )
+    contact = contact_facultatif(related_name="demandes")
     recue_le = models.DateField("reçue le")
     canal = models.CharField("canal", max_length=20, choices=Canal.choices, default=Canal.TELEPHONE)
     contexte = models.CharField("contexte", max_length=20, choices=Contexte.choices)

@@ -37,6 +37,20 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(archivee=False)
 
 
+# The organisation's identity and contact details, in the order every form, admin page and import
+# shows them: one list so they cannot drift apart.
+IDENTITE_ORGANISATION = ("raison_sociale", "siret", "secteur")
+COORDONNEES_ORGANISATION = (
+    "adresse",
+    "complement_adresse",
+    "code_postal",
+    "ville",
+    "pays",
+    "telephone",
+    "site_web",
+)
+
+
 class Organisation(Horodate):
     raison_sociale = models.CharField("raison sociale", max_length=200)
     siret = models.CharField(
@@ -159,6 +173,19 @@ class Contact(Horodate):
         return reverse("crm:organisation", args=[self.organisation_id]) + f"#contact-{self.pk}"
 
 
+def contact_facultatif(*, related_name: str) -> models.ForeignKey[Contact | None, Contact | None]:
+    """The person the exchange was with, when known: kept as NULL when the contact is erased
+    (RGPD), so the organisation's record of the exchange stays."""
+    return models.ForeignKey(
+        Contact,
+        verbose_name="contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+    )
+
+
 class TypeInteraction(models.TextChoices):
     APPEL = "appel", "Appel"
     EMAIL = "email", "Email"
@@ -184,14 +211,7 @@ class Interaction(Horodate):
         on_delete=models.PROTECT,
         related_name="interactions",
     )
-    contact = models.ForeignKey(
-        Contact,
-        verbose_name="contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="interactions",
-    )
+    contact = contact_facultatif(related_name="interactions")
     type = models.CharField("type", max_length=20, choices=TypeInteraction.choices)
     date = models.DateField("date")
     auteur = models.ForeignKey(

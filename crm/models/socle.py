@@ -4,13 +4,18 @@ validation, random upload paths."""
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from crm.texte import luhn_valide
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def valider_siret(valeur: str) -> None:
@@ -30,6 +35,19 @@ telephone_validator = RegexValidator(
     r"^[0-9+().\s-]{6,25}$",
     "Numéro de téléphone invalide : chiffres, espaces, + . - ( ) seulement.",
 )
+
+
+def par_qui(verbose_name: str) -> models.ForeignKey[User | None, User | None]:
+    """Who did it: a user kept as NULL when the account is deleted (the record and its history
+    stay), with no reverse accessor on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class Horodate(models.Model):

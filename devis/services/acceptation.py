@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.exceptions import RefusMetier
+from crm.historique import motiver
 from devis.models import Accord, Devis, MotifRefus, QuestionClient, Reponse, TypeAccord
 from devis.services.lien import DejaAccepte, verifier_ouvert, verrouiller_ouvert
 from devis.services.notifications import confirmer_au_client, contexte_gerant, prevenir_gerants
@@ -94,7 +95,7 @@ def accepter_en_ligne(
             signature=signature,
             document_nom=f"{devis.reference} - accepté en ligne.pdf",
         )
-        accord._change_reason = "Acceptation en ligne par le lien client"
+        motiver(accord, "Acceptation en ligne par le lien client")
         try:
             with transaction.atomic():
                 accord.document.save("accepte.pdf", ContentFile(pdf), save=False)
@@ -185,7 +186,7 @@ def poser_question(
             navigateur=(navigateur or "")[:1000],
         )
         extrait = message if len(message) <= 60 else message[:59] + "…"
-        devis._change_reason = f"Question du client : « {extrait} »"
+        motiver(devis, f"Question du client : « {extrait} »")
         devis.save(update_fields=["modifie_le"])
     prevenir_gerants(
         "devis-question",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from crm import emails, jetons
 from crm.calendrier import ajouter_jours_ouvres, ajouter_mois
 from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.historique import motiver
 from crm.models import Decision, StatutEmail
 from crm.numerotation import prochain_numero
 from devis.models import Devis, StatutDevis
@@ -73,7 +74,7 @@ def envoyer_devis(devis: Devis, *, le: date, par=None, email: bool = True) -> De
         devis.relance_due_le, devis.sans_suite_le = echeances_envoi(le)
         devis.nouveau_nonce()
         devis.jeton_empreinte = jetons.empreinte(jetons.jeton(USAGE_JETON, devis.jeton_nonce))
-        devis._change_reason = "Envoi du devis" if email else "Marqué comme envoyé"
+        motiver(devis, "Envoi du devis" if email else "Marqué comme envoyé")
         devis.save()
     if email:
         try:
@@ -102,6 +103,6 @@ def _annuler_envoi(devis: Devis) -> None:
         d.envoye_le = d.relance_due_le = d.sans_suite_le = None
         d.jeton_nonce = ""
         d.jeton_empreinte = None
-        d._change_reason = "Échec de l'envoi : retour en brouillon"
+        motiver(d, "Échec de l'envoi : retour en brouillon")
         d.save()
     devis.refresh_from_db()

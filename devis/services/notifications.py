@@ -10,6 +10,7 @@ import re
 from django.conf import settings
 
 from crm import emails
+from crm.exceptions import RefusMetier
 from crm.models import EmailEnvoye, Entreprise
 from devis.models import Accord, Devis, ModeleDevis
 from devis.services.lien import lien_acceptation
@@ -50,6 +51,9 @@ def email_devis(devis: Devis, *, nom: str, par=None) -> EmailEnvoye:
     sujet_modele = modele.relance_sujet if relance else modele.email_sujet
     corps_modele = modele.relance_corps if relance else modele.email_corps
     contact = devis.contact
+    if contact is None:
+        # The callers check the address before sending; this names the failure if one did not.
+        raise RefusMetier("Le devis n'a pas de contact à qui écrire.")
     valeurs = {
         "civilite": contact.civilite if contact else "",
         "nom": contact.nom if contact else "",

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm.exceptions import RefusMetier
+from crm.historique import motiver
 from crm.models import Demande, Organisation
 from devis.models import Devis, LigneDevis, LigneModele, ModeleDevis, StatutDevis, Unite
 from devis.services.lien import renouveler_lien
@@ -187,7 +188,7 @@ def reviser_devis(devis: Devis, *, par=None) -> Devis:
         _copier_lignes(ancien.lignes.all(), vers=nouveau)
         ancien.statut = StatutDevis.ANNULE
         renouveler_lien(ancien)
-        ancien._change_reason = "Remplacé par une nouvelle version"
+        motiver(ancien, "Remplacé par une nouvelle version")
         ancien.save()
     return nouveau
 
@@ -203,6 +204,6 @@ def annuler_devis(devis: Devis, *, par=None) -> Devis:
         devis = Devis.objects.select_for_update().get(pk=devis.pk)
         devis.statut = StatutDevis.ANNULE
         renouveler_lien(devis)
-        devis._change_reason = "Devis annulé"
+        motiver(devis, "Devis annulé")
         devis.save()
     return devis

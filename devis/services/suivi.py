@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from crm import emails
 from crm.calendrier import ajouter_jours_ouvres
 from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.historique import motiver
 from crm.models import StatutEmail
 from devis.models import Devis, ModeRelance, MotifRefus, Relance, Reponse, StatutDevis
 from devis.services.notifications import email_devis
@@ -76,8 +77,10 @@ def enregistrer_reponse(
             None if devis.statut != StatutDevis.SANS_SUITE else devis.classe_sans_suite_le
         )
         devis.prochain_contact_le = prochain_contact_le
-        devis._change_reason = f"Réponse du client : {Reponse(decision).label.lower()}" + (
-            f", à recontacter le {prochain_contact_le:%d/%m/%Y}" if prochain_contact_le else ""
+        motiver(
+            devis,
+            f"Réponse du client : {Reponse(decision).label.lower()}"
+            + (f", à recontacter le {prochain_contact_le:%d/%m/%Y}" if prochain_contact_le else ""),
         )
         devis.save()
     return devis
@@ -130,7 +133,7 @@ def enregistrer_relance(devis: Devis, *, mode: str, le: date, par=None, note: st
                 r = Relance.objects.select_for_update().get(pk=relance.pk)
                 r.faite_le = None
                 r.mode = ""
-                r._change_reason = "Échec de l'email de relance"
+                motiver(r, "Échec de l'email de relance")
                 r.save()
             raise EnvoiEchoue(
                 f"L'email de relance n'a pas pu être envoyé ({envoi.erreur}). "
@@ -192,10 +195,10 @@ def reporter_relance(
             devis.sans_suite_le = devis.sans_suite_le + timedelta(days=decalage)
         devis.relance_due_le = au
         raison = f"{RAISON_REPORT} {au:%d/%m/%Y} : {motif}"
-        devis._change_reason = raison
+        motiver(devis, raison)
         devis.save()
         if relance is not None:
             relance.due_le = au
-            relance._change_reason = raison
+            motiver(relance, raison)
             relance.save()
     return devis

@@ -15,7 +15,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
 from import_export.fields import Field
 
-from crm.models import Contact, Organisation, Source
+from crm.historique import motiver
+from crm.models import (
+    COORDONNEES_ORGANISATION,
+    IDENTITE_ORGANISATION,
+    Contact,
+    Organisation,
+    Source,
+)
 from pilotage.importation import colonnes
 from pilotage.importation.doublons import ContactsConnus, Repertoire
 from pilotage.importation.rapport import LigneImport
@@ -87,7 +94,7 @@ class _FichierDeContacts(resources.ModelResource):
             raise ValidationError(erreurs)
 
     def before_save_instance(self, instance, row, **kwargs):
-        instance._change_reason = self.raison  # simple-history's reason for the change
+        motiver(instance, self.raison)
 
 
 class OrganisationResource(_FichierDeContacts):
@@ -106,18 +113,7 @@ class OrganisationResource(_FichierDeContacts):
 
     class Meta:
         model = Organisation
-        fields = (
-            "raison_sociale",
-            "siret",
-            "secteur",
-            "adresse",
-            "complement_adresse",
-            "code_postal",
-            "ville",
-            "pays",
-            "telephone",
-            "site_web",
-        )
+        fields = (*IDENTITE_ORGANISATION, *COORDONNEES_ORGANISATION)
         skip_diff = True
 
     def __init__(self, *, suivi: Suivi, raison: str, par=None) -> None:

@@ -158,9 +158,9 @@ def test_enforced_second_factor_sends_the_gerant_without_device_to_enrolment(
 
 
 def test_second_factor_is_enforced_by_default_in_production_settings():
-    from tests.crm.test_socle import _manage
+    from tests.outils import manage
 
-    resultat = _manage(
+    resultat = manage(
         "shell",
         "-c",
         "from django.conf import settings; print(settings.CRM_DOUBLE_FACTEUR_OBLIGATOIRE)",

@@ -18,9 +18,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reclamations.forms import ReclamationForm
-from tests.crm.test_socle import _manage
 from tests.factories import DemandeFactory, mission_lancee
-from tests.outils import MOT_DE_PASSE, PDF
+from tests.outils import MOT_DE_PASSE, PDF, manage
 
 PROD = {
     "DEBUG": "False",
@@ -50,7 +49,7 @@ def _cache_vide():
 
 
 def _lire(expression: str, **env: str) -> str:
-    resultat = _manage(
+    resultat = manage(
         "shell", "-c", f"from django.conf import settings; print({expression})", **env
     )
     assert resultat.returncode == 0, resultat.stderr
@@ -79,11 +78,11 @@ def test_without_debug_variable_the_settings_are_production_ones():
 def test_production_refuses_the_builtin_development_key():
     from crm.settings import _DEV_SECRET
 
-    _une_ligne(_manage("check", **{**PROD, "SECRET_KEY": _DEV_SECRET}), "SECRET_KEY")
+    _une_ligne(manage("check", **{**PROD, "SECRET_KEY": _DEV_SECRET}), "SECRET_KEY")
 
 
 def test_production_refuses_a_site_url_without_https():
-    _une_ligne(_manage("check", **{**PROD, "SITE_URL": "http://crm.iod.example"}), "SITE_URL")
+    _une_ligne(manage("check", **{**PROD, "SITE_URL": "http://crm.iod.example"}), "SITE_URL")
 
 
 def test_forwarded_proto_is_believed_only_from_a_declared_proxy():
@@ -101,7 +100,7 @@ def test_demo_and_benchmark_apps_are_not_installed_in_production():
 
 
 def test_demo_command_refuses_in_production_with_a_french_message():
-    resultat = _manage("demo", **PROD)
+    resultat = manage("demo", **PROD)
     assert resultat.returncode != 0
     assert "DEBUG=True" in resultat.stderr and "démonstration" in resultat.stderr
 

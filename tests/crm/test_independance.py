@@ -68,3 +68,28 @@ def test_pilotage_and_pdf_frames_link_to_no_app_page():
         if motif.search(ligne)
     ]
     assert not fautes, "\n".join(fautes)
+
+
+# No room grows past this (issue 17); migrations are generated and the demo data is one long list.
+LIGNES_MAX = 500
+HORS_TAILLE = {"demonstration/management/commands/demo.py"}
+
+
+def _modules_du_projet() -> list[Path]:
+    return sorted(
+        f
+        for f in RACINE.rglob("*.py")
+        if not {".venv", "migrations", "var", "node_modules"} & set(f.relative_to(RACINE).parts)
+        and str(f.relative_to(RACINE)) not in HORS_TAILLE
+    )
+
+
+def test_no_python_module_passes_five_hundred_lines():
+    modules = _modules_du_projet()
+    assert any(f.name == "test_independance.py" for f in modules), "le parcours ne voit rien"
+    trop_longs = [
+        f"{f.relative_to(RACINE)} : {n} lignes"
+        for f in modules
+        if (n := len(f.read_text(encoding="utf-8").splitlines())) > LIGNES_MAX
+    ]
+    assert not trop_longs, "\n".join(trop_longs)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import subprocess
-import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,19 +29,7 @@ from crm.forms import TAILLE_MAX, valider_document
 from crm.models import Demande, StatutEmail
 from crm.pdf import nouveau_fetcher, rendre_pdf
 from tests.factories import DevisFactory, OrganisationFactory, construire_monde
-from tests.outils import MOT_DE_PASSE, PDF, RACINE
-
-
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=RACINE,
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
+from tests.outils import MOT_DE_PASSE, PDF, RACINE, manage
 
 PRODUCTION = {
     "DEBUG": "False",
@@ -79,7 +64,7 @@ print(json.dumps({
     "csrf_httponly": settings.CSRF_COOKIE_HTTPONLY,
 }))
 """
-    resultat = _manage("shell", "-c", script, **PRODUCTION)
+    resultat = manage("shell", "-c", script, **PRODUCTION)
     assert resultat.returncode == 0, resultat.stderr
     sortie = json.loads(resultat.stdout.strip().splitlines()[-1])
     assert sortie["clair"] == [301, "https://crm.iod.example/connexion/"]

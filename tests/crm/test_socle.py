@@ -13,19 +13,7 @@ import pytest
 from crm.calendrier import ajouter_jours_ouvres
 from devis.models import Relance
 from tests.factories import devis_envoye
-from tests.outils import MOT_DE_PASSE, RACINE
-
-
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=RACINE,
-        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check.
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.outils import MOT_DE_PASSE, RACINE, manage
 
 
 @pytest.mark.parametrize(
@@ -38,7 +26,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_malformed_url_stops_startup_with_one_line_naming_the_variable(variable, valeur):
-    resultat = _manage("check", **{variable: valeur})
+    resultat = manage("check", **{variable: valeur})
     assert resultat.returncode != 0
     lignes = [ligne for ligne in resultat.stderr.splitlines() if ligne.strip()]
     assert len(lignes) == 1, resultat.stderr
@@ -47,7 +35,7 @@ def test_malformed_url_stops_startup_with_one_line_naming_the_variable(variable,
 
 
 def test_production_settings_pass_check_deploy():
-    resultat = _manage(
+    resultat = manage(
         "check",
         "--deploy",
         "--fail-level",

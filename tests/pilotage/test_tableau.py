@@ -13,24 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.models import Demande, Organisation, RevueFaisabilite
-from crm.services import decider_faisabilite
 from devis.models import Devis, LigneDevis, MotifRefus, Relance
 from devis.regles import classer_sans_suite
 from devis.services import enregistrer_relance, enregistrer_reponse
 from pilotage import selectors
 from pilotage.periodes import douze_mois, periode_precedente, trimestre
 from reclamations.models import Reclamation
-from reclamations.services import accuser_reception, enregistrer_reclamation, repondre
+from reclamations.services import accuser_reception, repondre
 from satisfaction.models import Enquete, Reponse
 from satisfaction.services import creer_enquete, repondre_enquete
-from tests.factories import (
-    ContactFactory,
-    DemandeFactory,
-    DevisFactory,
-    OrganisationFactory,
-    demande_avec_revue,
-    devis_envoye,
-)
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -62,41 +54,34 @@ def test_default_period_is_the_quarter_and_previous_is_the_quarter_before():
 @pytest.fixture
 def historique():
     """One quarter of activity (Q1 2026) and one quote in the quarter before."""
-    parrain = OrganisationFactory(raison_sociale="Cabinet Parrain")
-    d1 = DemandeFactory(
-        recue_le=date(2026, 1, 2),
-        organisation=OrganisationFactory(source="recommandation", recommande_par=parrain),
+    parrain = factories.OrganisationFactory(raison_sociale="Cabinet Parrain")
+    d1 = factories.demande_avec_revue(
+        "go",
+        le=date(2026, 1, 2),
+        revue_le=date(2026, 1, 5),
+        organisation=factories.OrganisationFactory(source="recommandation", recommande_par=parrain),
     )
-    decider_faisabilite(
-        d1,
-        le=date(2026, 1, 5),
-        competence=True,
-        disponibilite=True,
-        independance=True,
-        decision="go",
+    d2 = factories.demande_avec_revue(
+        "go",
+        le=date(2026, 1, 6),
+        revue_le=date(2026, 1, 12),
+        organisation=factories.OrganisationFactory(source="reseau"),
     )
-    d2 = DemandeFactory(
-        recue_le=date(2026, 1, 6), organisation=OrganisationFactory(source="reseau")
+    factories.demande_avec_revue(
+        "no_go",
+        le=date(2026, 2, 10),
+        revue_le=date(2026, 2, 11),
+        organisation=factories.OrganisationFactory(source="site_web"),
     )
-    decider_faisabilite(
-        d2,
-        le=date(2026, 1, 12),
-        competence=True,
-        disponibilite=True,
-        independance=True,
-        decision="go",
+    factories.DemandeFactory(
+        recue_le=date(2026, 3, 1), organisation=factories.OrganisationFactory(source="email")
     )
-    d3 = demande_avec_revue(
-        "no_go", le=date(2026, 2, 10), organisation=OrganisationFactory(source="site_web")
-    )
-    RevueFaisabilite.objects.filter(demande=d3).update(decidee_le=date(2026, 2, 11))
-    DemandeFactory(recue_le=date(2026, 3, 1), organisation=OrganisationFactory(source="email"))
 
     # A: 1 200 € HT, answer to d1 sent 3 days after it came, accepted.
-    a = devis_envoye(date(2026, 1, 5), demande=d1, organisation=d1.organisation)
+    a = factories.devis_envoye(date(2026, 1, 5), demande=d1, organisation=d1.organisation)
     enregistrer_reponse(a, decision="accepte", le=date(2026, 1, 10))
     # B: 1 000 € HT, Go and quote for d2 after 6 days, refused for its price.
-    b = devis_envoye(
+    b = factories.devis_envoye(
         date(2026, 1, 12),
         demande=d2,
         organisation=d2.organisation,
@@ -105,35 +90,29 @@ def historique():
     prix = MotifRefus.objects.get_or_create(libelle="Prix trop élevé")[0]
     enregistrer_reponse(b, decision="refuse", le=date(2026, 1, 20), motif_refus=prix)
     # C: relance on its due day, then « sans suite » a month after sending.
-    c = devis_envoye(date(2026, 2, 2))
+    c = factories.devis_envoye(date(2026, 2, 2))
     enregistrer_relance(c, mode="telephone", le=c.relance_due_le)
     classer_sans_suite(date(2026, 3, 2))
     # D: still waiting; its relance was done three days late.
-    d = devis_envoye(date(2026, 3, 20))
+    d = factories.devis_envoye(date(2026, 3, 20))
     enregistrer_relance(d, mode="telephone", le=d.relance_due_le + timedelta(days=3))
     # Not counted: a draft, and a quote of the quarter before (accepted).
-    DevisFactory()
-    e = devis_envoye(date(2025, 11, 10))
+    factories.DevisFactory()
+    e = factories.devis_envoye(date(2025, 11, 10))
     enregistrer_reponse(e, decision="accepte", le=date(2025, 11, 20))
 
     # Complaints: one answered on time, one late, one not due yet at the end of the quarter.
-    r1 = enregistrer_reclamation(
-        organisation=OrganisationFactory(), recue_le=date(2026, 1, 5), description="Retard"
-    )
+    r1 = factories.reclamation_recue(date(2026, 1, 5), description="Retard")
     accuser_reception(r1, le=date(2026, 1, 6), mode="telephone")
     repondre(r1, le=date(2026, 1, 9), reponse="Excuses", envoyer_email=False)
-    r2 = enregistrer_reclamation(
-        organisation=OrganisationFactory(), recue_le=date(2026, 2, 2), description="Erreur"
-    )
+    r2 = factories.reclamation_recue(date(2026, 2, 2), description="Erreur")
     accuser_reception(r2, le=date(2026, 2, 5), mode="telephone")
     repondre(r2, le=date(2026, 2, 12), reponse="Corrigé", envoyer_email=False)
-    enregistrer_reclamation(
-        organisation=OrganisationFactory(), recue_le=date(2026, 3, 30), description="Oubli"
-    )
+    factories.reclamation_recue(date(2026, 3, 30), description="Oubli")
 
     # Satisfaction: one promoter satisfied, one detractor not.
     for note, reco in [(5, 10), (3, 5)]:
-        enquete = creer_enquete(contact=ContactFactory(), le=date(2026, 2, 1))
+        enquete = creer_enquete(contact=factories.ContactFactory(), le=date(2026, 2, 1))
         repondre_enquete(
             enquete, le=date(2026, 2, 15), satisfaction=note, recommandation=reco, effort=4
         )
@@ -340,7 +319,7 @@ def _beaucoup_de_lignes(n: int) -> None:
         )
         for i in range(n // 2)
     )
-    contact = ContactFactory(organisation=orgs[0])
+    contact = factories.ContactFactory(organisation=orgs[0])
     enquetes = Enquete.objects.bulk_create(
         Enquete(
             contact=contact,
@@ -391,7 +370,7 @@ def test_consultant_gets_403_on_gerant_pages(client_consultant, nom):
 
 
 def test_consultant_gets_403_on_exports_and_client_file(client_consultant):
-    org = OrganisationFactory()
+    org = factories.OrganisationFactory()
     assert (
         client_consultant.get(reverse("pilotage:export", args=["organisations"])).status_code == 403
     )

@@ -39,6 +39,7 @@ from simple_history.models import HistoricalRecords
 
 from crm.calendrier import ajouter_jours_ouvres, est_jour_ouvre
 from crm.exceptions import RefusMetier
+from crm.historique import motiver
 from crm.models import (
     Civilite,
     Contact,
@@ -501,7 +502,7 @@ class Command(BaseCommand):
         entreprise.telephone = entreprise.telephone or "01 42 60 18 75"
         entreprise.site_web = entreprise.site_web or "https://www.iod.example"
         entreprise.signataire = "Dominique Raczy, gérant"
-        entreprise._change_reason = "Données de démonstration"
+        motiver(entreprise, "Données de démonstration")
         entreprise.save()
 
     # --- Dates ---------------------------------------------------------------------------------------
@@ -1200,7 +1201,7 @@ class Command(BaseCommand):
                     action.efficacite_commentaire = (
                         "Trois missions depuis : rapports remis avant le comité, aucune remarque."
                     )
-                action._change_reason = "Action réalisée"
+                motiver(action, "Action réalisée")
                 action.save()
             self.chrono.planifier(
                 self.borne(close_le),
