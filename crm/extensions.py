@@ -150,6 +150,17 @@ def regle(
 # --- Sections of the digest and of « Aujourd'hui » (DESIGN §6) ------------------------------
 
 
+@dataclass(frozen=True)
+class BoutonLigne:
+    """A one-button POST form beside a line on « Aujourd'hui » (CSRF and the page to come back
+    to are added): ``champs`` are sent as hidden fields."""
+
+    libelle: str
+    url: str
+    champs: tuple[tuple[str, str], ...] = ()
+    classe: str = "btn btn-sm btn-outline-primary"
+
+
 @dataclass
 class Ligne:
     """One line of a section: what to chase, where, and how (a phone number, a one-click form)."""
@@ -161,6 +172,8 @@ class Ligne:
     telephone: str = ""
     # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
     relance_url: str = ""
+    # Other one-click answers shown beside the line on « Aujourd'hui » (never in the digest).
+    boutons: tuple[BoutonLigne, ...] = ()
 
 
 ACCUEIL = "accueil"

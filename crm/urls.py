@@ -91,6 +91,7 @@ urlpatterns = [
     path("satisfaction/", include("satisfaction.urls")),
     path("pilotage/", include("pilotage.urls")),
     path("rgpd/", include("rgpd.urls")),
+    path("courrier/", include("courrier.urls")),
     path("admin/", admin.site.urls),
 ]
 # Apps installed by configuration bring their pages under their own name (their urls.py sets
