@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -14,7 +15,7 @@ from django.utils.text import Truncator
 from courrier import selectors
 from courrier.models import MessageRecu
 from courrier.services import boite_en_echec, date_report
-from crm.digest import limiter
+from crm.digest import LIGNES_PAR_SECTION
 from crm.extensions import BoutonLigne, Ligne, section
 from crm.roles import est_gerant
 from devis.models import Reponse
@@ -50,9 +51,14 @@ def boutons_qualifier(devis) -> tuple[BoutonLigne, ...]:
 
 @section("reponses_a_qualifier", "Réponses reçues — à qualifier", ordre=12)
 def reponses_a_qualifier(user, le: date) -> list[Ligne]:
-    if not _gerant(user):
+    """The client's replies that stopped a quote's clock (one click: the answer), then the
+    out-of-office replies whose relance can move after the return: one query for both, and
+    none without a mailbox to read (« Aujourd'hui » is held to 15 queries; a quote paused
+    while IMAP_URL was set stays on the « À qualifier » page and in ``proc020``)."""
+    if not _gerant(user) or not settings.IMAP:
         return []
-    return [
+    a_qualifier, absences = selectors.reponses_du_jour(le)
+    lignes = [
         Ligne(
             texte=f"{d.numero} — {d.organisation} — {d.objet}",
             url=reverse("courrier:a_qualifier") + f"#devis-{d.pk}",
@@ -60,8 +66,19 @@ def reponses_a_qualifier(user, le: date) -> list[Ligne]:
             f"{extrait(m)} — relance suspendue",
             boutons=boutons_qualifier(d),
         )
-        for d, m in limiter(selectors.a_qualifier(user=user))
+        for d, m in a_qualifier
     ]
+    lignes += [
+        Ligne(
+            texte=f"{d.numero} — {d.organisation} — {d.objet}",
+            url=d.get_absolute_url(),
+            detail=f"réponse automatique : absent(e), de retour le {m.retour_le:%d/%m/%Y} ; "
+            f"relance prévue le {d.relance_due_le:%d/%m/%Y}",
+            boutons=(bouton_reporter(m),),
+        )
+        for d, m in absences
+    ]
+    return lignes[:LIGNES_PAR_SECTION]
 
 
 def bouton_reporter(message: MessageRecu) -> BoutonLigne:
@@ -71,23 +88,7 @@ def bouton_reporter(message: MessageRecu) -> BoutonLigne:
     )
 
 
-@section("absences_relances", "Absents : relance à reporter", ordre=22, digest=False)
-def absences(user, le: date) -> list[Ligne]:
-    if not _gerant(user):
-        return []
-    return [
-        Ligne(
-            texte=f"{d.numero} — {d.organisation} — {d.objet}",
-            url=d.get_absolute_url(),
-            detail=f"réponse automatique : de retour le {m.retour_le:%d/%m/%Y}, "
-            f"relance prévue le {d.relance_due_le:%d/%m/%Y}",
-            boutons=(bouton_reporter(m),),
-        )
-        for d, m in limiter(selectors.absences_a_reporter(le))
-    ]
-
-
-@section("courrier_a_classer", "Emails à classer", ordre=24)
+@section("courrier_a_classer", "Emails à classer", ordre=24, accueil=False)
 def a_classer(user, le: date) -> list[Ligne]:
     if not _gerant(user):
         return []
@@ -103,10 +104,11 @@ def a_classer(user, le: date) -> list[Ligne]:
     ]
 
 
-@section("courrier_injoignable", "Boîte mail injoignable", ordre=5, digest=False)
+@section("courrier_injoignable", "Boîte mail injoignable", ordre=5, accueil=False)
 def injoignable(user, le: date) -> list[Ligne]:
-    """Read when the page is shown (an edge): failures of over an hour only, so one network
-    hiccup, retried five minutes later, never alarms anyone."""
+    """In the digest (and as a banner on the mailbox's pages; « Aujourd'hui » keeps its query
+    budget): failures of over an hour only, so one network hiccup, retried five minutes later,
+    never alarms anyone. Reads the clock, as the digest's sending does."""
     if not _gerant(user):
         return []
     etat = boite_en_echec(maintenant=timezone.now())

@@ -53,7 +53,11 @@ def a_classer(request):
 
 
 def _statuts() -> dict:
-    return {"automatique": StatutMessage.AUTOMATIQUE}
+    # The mailbox's health, read now (a view is an edge): shown after an hour of failures.
+    return {
+        "automatique": StatutMessage.AUTOMATIQUE,
+        "panne": services.boite_en_echec(maintenant=timezone.now()),
+    }
 
 
 @gerant_requis
