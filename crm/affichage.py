@@ -9,6 +9,17 @@ from datetime import date
 from typing import Any
 
 
+@dataclass(frozen=True)
+class BoutonLigne:
+    """A one-button POST form beside a line on « Aujourd'hui » (CSRF and the page to come back
+    to are added): ``champs`` are sent as hidden fields."""
+
+    libelle: str
+    url: str
+    champs: tuple[tuple[str, str], ...] = ()
+    classe: str = "btn btn-sm btn-outline-primary"
+
+
 @dataclass
 class Ligne:
     """One line of a section: what to chase, where, and how (a phone number, a one-click form)."""
@@ -20,6 +31,8 @@ class Ligne:
     telephone: str = ""
     # Path of a one-click form shown beside the line on « Aujourd'hui » (a relance, a task done…).
     relance_url: str = ""
+    # Other one-click answers shown beside the line on « Aujourd'hui » (never in the digest).
+    boutons: tuple[BoutonLigne, ...] = ()
     terminer_url: str = ""  # a one-click « Fait » form (a task)
     # An app's own partial shown under the line on « Aujourd'hui » (its small forms: move a
     # relance, a new exchange…), rendered with the page's context plus ``ligne``; what it needs

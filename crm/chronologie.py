@@ -9,7 +9,7 @@ timeline is never a way round a page's access rule.
 from __future__ import annotations
 
 from crm.extensions import Evenement, Utilisateur, source_chronologie, sources_chronologie
-from crm.models import Organisation
+from crm.models import Organisation, SensInteraction
 
 __all__ = ["Evenement", "chronologie"]
 
@@ -31,7 +31,8 @@ def _coeur(org: Organisation, *, user: Utilisateur) -> list[Evenement]:
             type="interaction",
             icone="chat-dots",
             style="interaction",
-            titre=i.get_type_display(),
+            # « Email reçu »: read from the firm's mailbox (an incoming exchange).
+            titre=i.get_type_display() + (" reçu" if i.sens == SensInteraction.ENTRANT else ""),
             detail=f"{i.resume}" + (f" — avec {i.contact.nom_complet}" if i.contact else ""),
             badge=(i.auteur.get_full_name() if i.auteur else ""),
         )

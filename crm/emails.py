@@ -8,7 +8,9 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -56,6 +58,12 @@ def _dossier_pieces() -> Path:
     return dossier
 
 
+def nouveau_message_id() -> str:
+    """A unique Message-ID (angle brackets included) on the site's own domain, so that the
+    client's reply (In-Reply-To, References) names an email the app recorded."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
 def enregistrer(
     *,
     motif: str,
@@ -68,7 +76,9 @@ def enregistrer(
     par=None,
     copie: list[str] | None = None,
 ) -> EmailEnvoye:
-    """Record an email to send (attachments kept on disk, for the record and for retries)."""
+    """Record an email to send (attachments kept on disk, for the record and for retries).
+
+    Its Message-ID is fixed here, once: every retry sends the same one."""
     pieces = []
     for pj in pieces_jointes:
         chemin = _dossier_pieces() / f"{secrets.token_hex(16)}{Path(pj.nom).suffix[:8]}"
@@ -92,6 +102,7 @@ def enregistrer(
         content_type=ContentType.objects.get_for_model(objet) if objet is not None else None,
         object_id=str(objet.pk) if objet is not None else "",
         par=par if getattr(par, "pk", None) else None,
+        message_id=nouveau_message_id(),
     )
 
 
@@ -115,6 +126,9 @@ def expedier(email: EmailEnvoye) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[d.strip() for d in email.destinataires.split(",") if d.strip()],
         cc=[d.strip() for d in email.copie.split(",") if d.strip()],
+        # Replies go to the mailbox the CRM reads (when configured), threaded by Message-ID.
+        reply_to=[settings.CRM_EMAIL_REPONDRE_A] if settings.CRM_EMAIL_REPONDRE_A else None,
+        headers={"Message-ID": email.message_id} if email.message_id else None,
     )
     if email.corps_html:
         message.attach_alternative(demasquer_liens(email.corps_html), "text/html")

@@ -27,6 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from django.utils.module_loading import autodiscover_modules
 
 # Re-exported: an app finds every kind's types here.
+from crm.affichage import BoutonLigne as BoutonLigne
 from crm.affichage import Carte as Carte
 from crm.affichage import Evenement as Evenement
 from crm.affichage import Graphique as Graphique

@@ -13,7 +13,8 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "satisfaction",
     "pilotage",
     "rgpd",
+    "courrier",
 ]
 if DEBUG:
     # Demo data and the benchmark: development tools, absent from production settings.
@@ -256,6 +258,42 @@ if urlsplit(_email_url).scheme == "filemail":
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IOD <contact@iod.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The firm's mailbox, set as Reply-To on every email the app sends (the one IMAP_URL reads).
+CRM_EMAIL_REPONDRE_A = env.str("EMAIL_REPONDRE_A", default="")
+
+# --- Inbound email (courrier): the mailbox the CRM reads, none by default -------------------
+# imaps://utilisateur:motdepasse@imap.exemple.fr:993/INBOX (imap:// for a local server; the
+# password URL-encoded). With IMAP_OAUTH2_TOKEN (or IMAP_OAUTH2_TOKEN_FILE, read at each
+# connection so a refresher can rotate it) the login is XOAUTH2 and the URL's password unused.
+IMAP_URL = env.str("IMAP_URL", default="")
+IMAP: dict[str, Any] | None = None
+if IMAP_URL:
+    _imap = urlsplit(IMAP_URL)
+    if _imap.scheme not in {"imap", "imaps"}:
+        _stop("IMAP_URL", f"doit commencer par imap:// ou imaps:// (reçu « {_imap.scheme}:// »).")
+    try:
+        IMAP = {
+            "ssl": _imap.scheme == "imaps",
+            "hote": _imap.hostname or "",
+            "port": _imap.port or (993 if _imap.scheme == "imaps" else 143),
+            "utilisateur": unquote(_imap.username or ""),
+            "mot_de_passe": unquote(_imap.password or ""),
+            "dossier": unquote(_imap.path.strip("/")) or "INBOX",
+        }
+    except ValueError as exc:
+        _stop("IMAP_URL", f"est mal formée ({exc}).")
+    if not IMAP or not IMAP["hote"] or not IMAP["utilisateur"]:
+        _stop("IMAP_URL", "doit donner l'utilisateur et le serveur (imaps://utilisateur@serveur/).")
+IMAP_OAUTH2_TOKEN = env.str("IMAP_OAUTH2_TOKEN", default="")
+IMAP_OAUTH2_TOKEN_FILE = env.str("IMAP_OAUTH2_TOKEN_FILE", default="")
+# Processed mail is flagged \Seen; with a folder name, it is moved there instead.
+CRM_COURRIER_DOSSIER_TRAITES = env.str("CRM_COURRIER_DOSSIER_TRAITES", default="")
+CRM_COURRIER_TAILLE_MAX_PJ = env.int("CRM_COURRIER_TAILLE_MAX_PJ", default=10 * 1024 * 1024)
+# Above this size only the headers and the start of the text are read (attachments are not).
+CRM_COURRIER_TAILLE_MAX_MESSAGE = env.int(
+    "CRM_COURRIER_TAILLE_MAX_MESSAGE", default=25 * 1024 * 1024
+)
+CRM_COURRIER_DELAI_IMAP = env.int("CRM_COURRIER_DELAI_IMAP", default=30)
 # Absolute links in emails (digest, survey, acceptance) are built from this base.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not DEBUG and not SITE_URL.startswith("https://"):
@@ -323,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
+if IMAP_URL:
+    CELERY_BEAT_SCHEDULE["relever-courrier"] = {
+        "task": "courrier.tasks.relever",
+        "schedule": crontab(minute="*/5"),
+    }
 
 # --- Business settings ----------------------------------------------------------------------
 # Public holidays: metropolitan France by default; "57" (Moselle) or "6AE" (Alsace) for

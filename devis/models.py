@@ -156,6 +156,10 @@ class DevisQuerySet(models.QuerySet):
     def en_attente(self) -> DevisQuerySet:
         return self.filter(statut=StatutDevis.ENVOYE, reponse_le__isnull=True)
 
+    def horloge_en_marche(self) -> DevisQuerySet:
+        """Waiting quotes whose clock runs: no reply read from the mailbox awaits qualifying."""
+        return self.en_attente().filter(reponse_recue_le__isnull=True)
+
     def a_relancer_possible(self) -> DevisQuerySet:
         """Quotes whose client has not asked not to be canvassed (« ne pas prospecter »)."""
         return self.exclude(organisation__ne_pas_prospecter=True).exclude(
@@ -213,6 +217,8 @@ class Devis(Horodate, SectionsDevis):
         "dernière réponse du client", max_length=14, choices=Reponse.choices, blank=True
     )
     relance_due_le = models.DateField("relance due le", null=True, blank=True)
+    # A reply read from the mailbox (courrier) stops R1 and R2 until the answer is recorded.
+    reponse_recue_le = models.DateTimeField("réponse reçue (à qualifier)", null=True, blank=True)
     sans_suite_le = models.DateField("sans suite le", null=True, blank=True)
     classe_sans_suite_le = models.DateField("classé sans suite le", null=True, blank=True)
     # « En discussion »: the day the gérant recontacts the client (DESIGN §10). Set only while

@@ -23,12 +23,12 @@ from devis.selectors import a_recontacter, relances_a_faire
 
 def _candidats_relance(le: date):
     # RGPD: no relance for a contact or an organisation that objected to prospecting.
-    return Devis.objects.filter(
-        statut=StatutDevis.ENVOYE,
-        reponse_le__isnull=True,
-        relance_due_le__lte=le,
-        relance__isnull=True,
-    ).a_relancer_possible()
+    # A reply read from the mailbox and not yet qualified stops the clock (horloge_en_marche).
+    return (
+        Devis.objects.horloge_en_marche()
+        .filter(relance_due_le__lte=le, relance__isnull=True)
+        .a_relancer_possible()
+    )
 
 
 def creer_relances_dues(le: date) -> list[str]:
@@ -83,6 +83,7 @@ def classer_sans_suite(le: date) -> list[str]:
             lot = list(
                 Devis.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(statut=StatutDevis.ENVOYE, reponse_le__isnull=True, sans_suite_le__lte=le)
+                .filter(reponse_recue_le__isnull=True)  # paused by a reply to qualify
                 .order_by("pk")[: settings.CRM_REGLES_LOT]
             )
             if not lot:
@@ -121,7 +122,7 @@ def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
         return {
             "sans_suite": list(
-                Devis.objects.en_attente()
+                Devis.objects.horloge_en_marche()
                 .filter(sans_suite_le__lte=le)
                 .order_by("pk")
                 .values_list("numero", flat=True)
@@ -136,7 +137,7 @@ def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
     dues = list(relances_a_faire(le).values_list("devis__numero", flat=True))
     if simuler:
         sans_suite = set(
-            Devis.objects.en_attente()
+            Devis.objects.horloge_en_marche()
             .filter(sans_suite_le__lte=le)
             .values_list("numero", flat=True)
         )

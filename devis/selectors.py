@@ -44,6 +44,7 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
         due_le__lte=le,
         devis__statut=StatutDevis.ENVOYE,
         devis__reponse_le__isnull=True,
+        devis__reponse_recue_le__isnull=True,  # a reply to qualify replaces the relance
     ).select_related("devis__organisation", "devis__contact")
     return _pour(qs, user, "devis__").order_by("due_le", "pk")
 
@@ -63,7 +64,7 @@ def relances_a_venir(fin: date, *, user=None) -> QuerySet[Devis]:
         & ~Q(contact__ne_pas_prospecter=True)
     )
     qs = (
-        Devis.objects.en_attente()
+        Devis.objects.horloge_en_marche()
         .filter(creee | a_creer)
         .annotate(echeance=Coalesce("relance__due_le", "relance_due_le"))
         .select_related("organisation", "contact", "relance")
@@ -90,7 +91,7 @@ def relance_de(devis: Devis) -> Relance | None:
 
 def bientot_sans_suite(le: date, fin: date, *, user=None) -> QuerySet[Devis]:
     """Quotes that will become « sans suite » between tomorrow and ``fin``."""
-    qs = Devis.objects.en_attente().filter(sans_suite_le__gt=le, sans_suite_le__lte=fin)
+    qs = Devis.objects.horloge_en_marche().filter(sans_suite_le__gt=le, sans_suite_le__lte=fin)
     return _pour(qs, user).select_related("organisation", "contact").order_by("sans_suite_le")
 
 
@@ -101,6 +102,14 @@ def classes_sans_suite(debut: date, fin: date, *, user=None) -> QuerySet[Devis]:
         classe_sans_suite_le__lte=fin,
     )
     return _pour(qs, user).select_related("organisation").order_by("classe_sans_suite_le")
+
+
+def reponses_a_qualifier(*, user=None) -> QuerySet[Devis]:
+    """Waiting quotes paused by a reply read from the mailbox, whatever the date (oldest first)."""
+    qs = Devis.objects.en_attente().filter(reponse_recue_le__isnull=False)
+    return (
+        _pour(qs, user).select_related("organisation", "contact").order_by("reponse_recue_le", "pk")
+    )
 
 
 def semaine(le: date) -> tuple[date, date]:

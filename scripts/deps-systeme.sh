@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, when missing: redis-server, PostgreSQL,
-# Chromium, poppler-utils (pdftotext) and the Pango libraries WeasyPrint needs.
+# Chromium, poppler-utils (pdftotext), Dovecot (the IMAP server of the inbound-email tests) and
+# the Pango libraries WeasyPrint needs.
 set -euo pipefail
 
 manquants=()
 command -v redis-server >/dev/null || manquants+=(redis-server)
 command -v chromium >/dev/null || manquants+=(chromium)
 command -v pdftotext >/dev/null || manquants+=(poppler-utils)
+{ command -v dovecot >/dev/null || [[ -x /usr/sbin/dovecot ]]; } || manquants+=(dovecot-imapd)
 if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   manquants+=(postgresql)
 fi

@@ -33,6 +33,7 @@ from crm.models.relations import (  # noqa: F401
     Interaction,
     Organisation,
     OrganisationQuerySet,
+    SensInteraction,
     Source,
     TypeInteraction,
 )

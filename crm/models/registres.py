@@ -57,6 +57,10 @@ class EmailEnvoye(models.Model):
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     envoye_le = models.DateTimeField("envoyé le", null=True, blank=True)
     prochain_essai_le = models.DateTimeField("prochain essai", null=True, blank=True)
+    # The Message-ID header (angle brackets included), fixed when the email is recorded and
+    # reused on every retry: the client's reply quotes it (In-Reply-To), which threads the
+    # answer back to this email. Null for emails recorded before it existed.
+    message_id = models.CharField("Message-ID", max_length=255, null=True, blank=True, unique=True)
     par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="envoyé par",

@@ -195,6 +195,11 @@ class TypeInteraction(models.TextChoices):
     VISIO = "visio", "Visioconférence"
 
 
+class SensInteraction(models.TextChoices):
+    SORTANT = "sortant", "Sortant"
+    ENTRANT = "entrant", "Entrant"
+
+
 # Interactions that count as a « point » with a key client (PROC-020 §3.6 Fidélisation).
 TYPES_RENCONTRE = [
     TypeInteraction.REUNION,
@@ -213,6 +218,9 @@ class Interaction(Horodate):
     )
     contact = contact_facultatif(related_name="interactions")
     type = models.CharField("type", max_length=20, choices=TypeInteraction.choices)
+    # Who started the exchange; blank when not said (a meeting). An email read from the firm's
+    # mailbox is « entrant ».
+    sens = models.CharField("sens", max_length=10, choices=SensInteraction.choices, blank=True)
     date = models.DateField("date")
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -58,6 +58,8 @@ from devis.services.suivi import (
     enregistrer_relance,
     enregistrer_reponse,
     reporter_relance,
+    reprendre_suivi,
+    signaler_reponse_recue,
 )
 
 __all__ = [
@@ -93,6 +95,8 @@ __all__ = [
     "poser_question",
     "refuser_en_ligne",
     "reporter_relance",
+    "reprendre_suivi",
+    "signaler_reponse_recue",
     "renouveler_lien",
     "reviser_devis",
     "tampon_acceptation",

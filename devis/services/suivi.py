@@ -3,7 +3,7 @@ the one relance, by phone or by email."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -65,6 +65,7 @@ def enregistrer_reponse(
             raise RefusMetier("La réponse ne peut pas précéder l'envoi du devis.")
         devis.reponse = decision
         devis.reponse_le = le
+        devis.reponse_recue_le = None  # the reply read from the mailbox is now qualified
         devis.commentaire_reponse = commentaire or devis.commentaire_reponse
         if decision == Reponse.ACCEPTE:
             devis.statut = StatutDevis.ACCEPTE
@@ -83,6 +84,41 @@ def enregistrer_reponse(
             + (f", à recontacter le {prochain_contact_le:%d/%m/%Y}" if prochain_contact_le else ""),
         )
         devis.save()
+    return devis
+
+
+def signaler_reponse_recue(devis: Devis, *, recue_le: datetime) -> bool:
+    """A reply from the client was read in the mailbox: stop the clock until it is qualified.
+
+    Only a sent quote with no answer recorded is paused (``reponse_recue_le``): R1 creates no
+    relance and R2 classes nothing for it, whatever date the rules are given, until
+    ``enregistrer_reponse`` records the answer or ``reprendre_suivi`` says it was none. The
+    first reply's moment is kept. Returns True when this call paused the quote.
+    """
+    with transaction.atomic():
+        devis = Devis.objects.select_for_update().get(pk=devis.pk)
+        if (
+            devis.statut != StatutDevis.ENVOYE
+            or devis.reponse_le is not None
+            or devis.reponse_recue_le is not None
+        ):
+            return False
+        devis.reponse_recue_le = recue_le
+        motiver(devis, "Réponse reçue par email : à qualifier (relance suspendue)")
+        devis.save(update_fields=["reponse_recue_le", "modifie_le"])
+    return True
+
+
+def reprendre_suivi(devis: Devis, *, par=None) -> Devis:
+    """The message read was no answer (« bien reçu »): the relance and « sans suite » rules
+    apply again, with the quote's dates unchanged (a date already passed is caught up)."""
+    with transaction.atomic():
+        devis = Devis.objects.select_for_update().get(pk=devis.pk)
+        if devis.reponse_recue_le is None:
+            return devis
+        devis.reponse_recue_le = None
+        motiver(devis, "Message reçu sans réponse au devis : suivi repris")
+        devis.save(update_fields=["reponse_recue_le", "modifie_le"])
     return devis
 
 

@@ -173,6 +173,16 @@ ACCES: dict[str, Regle] = {
     "rgpd:effacer": gerant_post("contact"),
     "rgpd:opposition_contact": gerant_post("contact"),
     "rgpd:opposition_organisation": gerant_post("organisation"),
+    # --- Inbound email (courrier): the gérant's mailbox
+    "courrier:a_classer": gerant(),
+    "courrier:a_qualifier": gerant(),
+    "courrier:classer": gerant_post("message_recu"),
+    "courrier:ignorer": gerant_post("message_recu"),
+    "courrier:creer_demande": gerant_post("message_recu"),
+    "courrier:reporter": gerant_post("message_recu"),
+    "courrier:qualifier": gerant_post("devis"),
+    "courrier:reprendre": gerant_post("devis"),
+    "courrier:piece": gerant("piece_recue"),
     # --- The example app (tests/appli_exemple), installed by the test settings only
     "appli_exemple:notes": gerant(),
     "appli_exemple:relire": gerant_post("organisation"),
@@ -249,7 +259,13 @@ def monde(gerant, consultant, settings):
     # The world's quote was sent on a fixed date (March 2026): its client link must stay
     # readable whatever day the suite runs (the viewing expiry is tested in test_acceptation).
     settings.CRM_DEVIS_LIEN_CONSULTATION_JOURS = 100 * 365
-    return construire_monde(gerant, consultant)
+    monde = construire_monde(gerant, consultant)
+    from tests.courrier.outils import message_et_piece
+
+    monde.objets["message_recu"], monde.objets["piece_recue"] = message_et_piece(
+        devis=monde.objets["devis"]
+    )
+    return monde
 
 
 @pytest.fixture
