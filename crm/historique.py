@@ -7,13 +7,20 @@ from typing import Any
 
 from django.db import models
 
+# simple-history's reason column (``history_change_reason``, varchar(100)): PostgreSQL refuses
+# a longer value where SQLite would keep it, so a reason quoting what a user typed is cut here.
+RAISON_MAX = 100
+
 
 def motiver(objet: models.Model, raison: str, *, par: Any = None) -> None:
-    """Give the history record of ``objet``'s next ``save()`` its reason, and its author when
-    ``par`` is a real user (outside a request, or another author than the request's user).
+    """Give the history record of ``objet``'s next ``save()`` its reason (cut to the column's
+    100 characters, with « … »), and its author when ``par`` is a real user (outside a request,
+    or another author than the request's user).
 
     simple-history reads these two attributes off the instance at save time; the model's type
     does not declare them, hence ``setattr`` here, once, rather than at every call site."""
+    if len(raison) > RAISON_MAX:
+        raison = raison[: RAISON_MAX - 1].rstrip() + "…"
     setattr(objet, "_change_reason", raison)  # noqa: B010
     if getattr(par, "pk", None):
         setattr(objet, "_history_user", par)  # noqa: B010

@@ -208,3 +208,14 @@ def test_a_move_landing_while_r1_holds_its_batch_is_applied_to_the_relance_r1_cr
     devis.refresh_from_db()
     assert devis.relance_due_le == RETOUR
     assert Relance.objects.get(devis=devis).due_le == RETOUR
+
+
+@pytest.mark.django_db
+def test_a_long_reason_is_kept_cut_to_the_history_column_on_both_databases():
+    """The history's reason column holds 100 characters (PostgreSQL refuses more)."""
+    devis = devis_envoye(ENVOI)
+    motif = "Absente jusqu'au 5 janvier inclus ; pour toute urgence, joindre l'assistante " * 3
+    reporter_relance(devis, au=RETOUR, motif=motif, le=date(2026, 12, 18))
+    raison = Devis.history.filter(id=devis.pk).first().history_change_reason
+    assert len(raison) == 100 and raison.startswith("Relance reportée au 05/01/2027 : Absente")
+    assert raison.endswith("…")
