@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pilotage import views
+from pilotage import views, vues_travaux
 
 app_name = "pilotage"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
         views.export_dossier_client,
         name="dossier_client",
     ),
+    path("fichiers/", vues_travaux.mes_fichiers, name="travaux"),
+    path("fichiers/<int:pk>/", vues_travaux.travail, name="travail"),
+    path("fichiers/<int:pk>/telecharger/", vues_travaux.travail_fichier, name="travail_fichier"),
     path("agenda/", views.mon_agenda, name="agenda"),
     path("agenda/nouveau-lien/", views.agenda_renouveler, name="agenda_renouveler"),
     path("agenda/<str:jeton>.ics", views.agenda_ics, name="agenda_ics"),
