@@ -12,7 +12,6 @@ urlpatterns = [
     path("import/", views.import_televerser, name="import"),
     path("import/apercu/", views.import_apercu, name="import_apercu"),
     path("import/confirmer/", views.import_confirmer, name="import_confirmer"),
-    path("import/rapport/", views.import_rapport, name="import_rapport"),
     path("exports/", views.exports_page, name="exports"),
     path("exports/<slug:liste>/", views.export_liste, name="export"),
     path(

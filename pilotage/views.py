@@ -207,14 +207,6 @@ def import_confirmer(request):
     return redirect(travail)
 
 
-@gerant_requis
-def import_rapport(request):
-    rapport = request.session.get("pilotage_rapport_import")
-    if not rapport:
-        return redirect("pilotage:import")
-    return render(request, "pilotage/import_rapport.html", {"rapport": rapport})
-
-
 # --- Exports -----------------------------------------------------------------------------------
 
 

@@ -6,40 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pilotage', '0001_initial'),
+        ("pilotage", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Travail',
+            name="Travail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('genre', models.CharField(choices=[('dossier_audit', "Dossier d'audit"), ('revue_direction', 'Revue de direction'), ('export', 'Export de liste'), ('import', 'Import de contacts')], max_length=20)),
-                ('titre', models.CharField(max_length=200)),
-                ('parametres', models.JSONField(blank=True, default=dict, verbose_name='paramètres')),
-                ('statut', models.CharField(choices=[('a_faire', 'À faire'), ('en_cours', 'En cours'), ('termine', 'Terminé'), ('echoue', 'Échoué')], default='a_faire', max_length=10)),
-                ('progression', models.PositiveSmallIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=200)),
-                ('fichier', models.CharField(blank=True, editable=False, max_length=100)),
-                ('nom_fichier', models.CharField(blank=True, max_length=200, verbose_name='nom du fichier')),
-                ('type_mime', models.CharField(blank=True, max_length=100)),
-                ('resultat', models.JSONField(blank=True, default=dict, verbose_name='résultat')),
-                ('erreur', models.TextField(blank=True)),
-                ('cree_le', models.DateTimeField(auto_now_add=True, verbose_name='demandé le')),
-                ('commence_le', models.DateTimeField(blank=True, null=True, verbose_name='commencé le')),
-                ('termine_le', models.DateTimeField(blank=True, null=True, verbose_name='terminé le')),
-                ('expire_le', models.DateTimeField(blank=True, null=True, verbose_name='fichier supprimé le')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='travaux', to=settings.AUTH_USER_MODEL, verbose_name='demandé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "genre",
+                    models.CharField(
+                        choices=[
+                            ("dossier_audit", "Dossier d'audit"),
+                            ("revue_direction", "Revue de direction"),
+                            ("export", "Export de liste"),
+                            ("import", "Import de contacts"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("titre", models.CharField(max_length=200)),
+                (
+                    "parametres",
+                    models.JSONField(blank=True, default=dict, verbose_name="paramètres"),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("a_faire", "À faire"),
+                            ("en_cours", "En cours"),
+                            ("termine", "Terminé"),
+                            ("echoue", "Échoué"),
+                        ],
+                        default="a_faire",
+                        max_length=10,
+                    ),
+                ),
+                ("progression", models.PositiveSmallIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=200)),
+                ("fichier", models.CharField(blank=True, editable=False, max_length=100)),
+                (
+                    "nom_fichier",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom du fichier"),
+                ),
+                ("type_mime", models.CharField(blank=True, max_length=100)),
+                ("resultat", models.JSONField(blank=True, default=dict, verbose_name="résultat")),
+                ("erreur", models.TextField(blank=True)),
+                ("cree_le", models.DateTimeField(auto_now_add=True, verbose_name="demandé le")),
+                (
+                    "commence_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="commencé le"),
+                ),
+                (
+                    "termine_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="terminé le"),
+                ),
+                (
+                    "expire_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="fichier supprimé le"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="travaux",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="demandé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fichier préparé',
-                'verbose_name_plural': 'fichiers préparés',
-                'ordering': ['-cree_le', '-pk'],
-                'indexes': [models.Index(fields=['user', '-cree_le'], name='pilotage_tr_user_id_416bb2_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progression__lte', 100)), name='travail_progression_0_100'), models.CheckConstraint(condition=models.Q(('statut__in', ['a_faire', 'en_cours', 'termine', 'echoue'])), name='travail_statut_valide')],
+                "verbose_name": "fichier préparé",
+                "verbose_name_plural": "fichiers préparés",
+                "ordering": ["-cree_le", "-pk"],
+                "indexes": [
+                    models.Index(fields=["user", "-cree_le"], name="pilotage_tr_user_id_416bb2_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progression__lte", 100)),
+                        name="travail_progression_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("statut__in", ["a_faire", "en_cours", "termine", "echoue"])
+                        ),
+                        name="travail_statut_valide",
+                    ),
+                ],
             },
         ),
     ]
