@@ -243,6 +243,8 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Files prepared in the background (audit file, review, exports): deleted this many days after.
+CRM_TRAVAUX_JOURS = env.int("CRM_TRAVAUX_JOURS", default=7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Email ----------------------------------------------------------------------------------

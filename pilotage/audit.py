@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 
 from crm import extensions
 from crm.models import Entreprise
-from pilotage.exports import en_csv
+from pilotage.exports import Progres, en_csv
 
 
 @dataclass
@@ -53,13 +53,19 @@ def resumes(debut: date, fin: date) -> list[str]:
 
 
 def construire_dossier_audit(
-    debut: date, fin: date, destination: BinaryIO, *, le: date
+    debut: date, fin: date, destination: BinaryIO, *, le: date, progres: Progres | None = None
 ) -> list[Piece]:
-    """Write the ZIP into ``destination`` and return its index (every file but the index)."""
+    """Write the ZIP into ``destination`` and return its index (every file but the index).
+    ``progres`` is told before each app's piece (the pieces share 0–95 %) and at the index."""
     with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         dossier = Dossier(zf)
-        for piece in pieces():
+        a_ajouter = pieces()
+        for rang, piece in enumerate(a_ajouter):
+            if progres is not None:
+                progres(rang * 95 // len(a_ajouter), piece.titre)
             piece.ajouter(dossier, debut=debut, fin=fin, le=le)
+        if progres is not None:
+            progres(95, "Index des pièces")
         # The index, in both forms; each lists every file of the archive.
         index = [
             *dossier.pieces,

@@ -12,11 +12,21 @@ menu.ajouter(
         ordre=80,
         visible=est_gerant,
         espaces=("pilotage",),
-        vues_exclues=("agenda",),
+        vues_exclues=("agenda", "travaux", "travail"),
     )
 )
 menu.ajouter(
     EntreeMenu(
         "agenda", "Mon agenda", "pilotage:agenda", icone="calendar-event", ordre=50, zone=COMPTE
+    )
+)
+menu.ajouter(
+    EntreeMenu(
+        "travaux",
+        "Mes fichiers",
+        "pilotage:travaux",
+        icone="folder2-open",
+        ordre=55,
+        zone=COMPTE,
     )
 )

@@ -12,6 +12,7 @@ from datetime import date
 from crm import extensions
 from crm.pdf import rendre_pdf
 from pilotage import selectors
+from pilotage.exports import Progres
 from pilotage.graphiques import barres_svg
 from pilotage.periodes import periode_precedente
 from pilotage.presentation import contexte, graphiques, sections_revue, synthese_revue
@@ -50,8 +51,16 @@ def contexte_revue(debut: date, fin: date, *, le: date) -> dict:
     return resultat
 
 
-def revue_direction_pdf(debut: date, fin: date, *, le: date) -> bytes:
-    return rendre_pdf("pdf/revue_direction.html", contexte_revue(debut, fin, le=le))
+def revue_direction_pdf(
+    debut: date, fin: date, *, le: date, progres: Progres | None = None
+) -> bytes:
+    """``progres`` is told at each of the two long steps: the figures, then the layout."""
+    if progres is not None:
+        progres(5, "Calcul des indicateurs")
+    contexte_ = contexte_revue(debut, fin, le=le)
+    if progres is not None:
+        progres(50, "Mise en page du PDF")
+    return rendre_pdf("pdf/revue_direction.html", contexte_)
 
 
 def nom_fichier(debut: date, fin: date) -> str:

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +16,11 @@ from django.views.decorators.http import require_POST
 from crm.acces import gerant_requis, membre_requis
 from crm.models import Organisation
 from crm.public import page_publique
-from pilotage import agenda, audit, exports, importation, presentation, revue, selectors
+from pilotage import agenda, audit, exports, importation, presentation, selectors, travaux
 from pilotage.forms import ImportForm, PeriodeLourdeForm, periode
+from pilotage.models import Travail
 from pilotage.periodes import douze_mois, periode_precedente, trimestre
+from pilotage.travaux import dossier_imports
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +63,25 @@ def _periode_lourde(request, defaut):
     return form, debut, fin, False
 
 
+def _lancer_periode(request, genre: str, titre: str, debut, fin, le):
+    """Start the document's job and send the user to its page (the bar, then the file)."""
+    travail = travaux.lancer(
+        genre=genre,
+        user=request.user,
+        titre=f"{titre} du {debut:%d/%m/%Y} au {fin:%d/%m/%Y}",
+        parametres={"debut": debut.isoformat(), "fin": fin.isoformat(), "le": le.isoformat()},
+    )
+    return redirect(travail)
+
+
 @gerant_requis
 def revue_direction(request):
     le = timezone.localdate()
-    form, debut, fin, telecharger = _periode_lourde(request, douze_mois(le))
-    if telecharger:
-        pdf = revue.revue_direction_pdf(debut, fin, le=le)
-        reponse = HttpResponse(pdf, content_type="application/pdf")
-        reponse["Content-Disposition"] = f'attachment; filename="{revue.nom_fichier(debut, fin)}"'
-        return reponse
+    form, debut, fin, preparer = _periode_lourde(request, douze_mois(le))
+    if preparer:
+        return _lancer_periode(
+            request, Travail.Genre.REVUE_DIRECTION, "Revue de direction", debut, fin, le
+        )
     return render(
         request,
         "pilotage/revue_direction.html",
@@ -82,22 +92,11 @@ def revue_direction(request):
 @gerant_requis
 def dossier_audit(request):
     le = timezone.localdate()
-    form, debut, fin, telecharger = _periode_lourde(request, douze_mois(le))
-    if telecharger:
-        # Built in a temporary file (quotes' PDFs and agreements can be large) and streamed;
-        # no transaction is open here: WeasyPrint renders outside any.
-        fichier = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-        try:
-            audit.construire_dossier_audit(debut, fin, fichier, le=le)
-        except Exception:
-            fichier.close()
-            raise
-        fichier.seek(0)
-        return FileResponse(
-            fichier,
-            as_attachment=True,
-            filename=audit.nom_fichier(debut, fin),
-            content_type="application/zip",
+    form, debut, fin, preparer = _periode_lourde(request, douze_mois(le))
+    if preparer:
+        # A worker builds it (quotes' PDFs and agreements can be many): the page shows its bar.
+        return _lancer_periode(
+            request, Travail.Genre.DOSSIER_AUDIT, "Dossier d'audit", debut, fin, le
         )
     return render(
         request,
@@ -118,16 +117,10 @@ CLE_SESSION_IMPORT = "pilotage_import"
 DUREE_FICHIERS_IMPORT = 24 * 3600
 
 
-def _dossier_imports() -> Path:
-    dossier = Path(settings.MEDIA_ROOT) / "imports"
-    dossier.mkdir(parents=True, exist_ok=True)
-    return dossier
-
-
 def _purger_imports() -> None:
     """Files left by previews never confirmed are removed after a day."""
     limite = time.time() - DUREE_FICHIERS_IMPORT
-    for f in _dossier_imports().iterdir():
+    for f in dossier_imports().iterdir():
         try:
             if f.is_file() and f.stat().st_mtime < limite:
                 f.unlink()
@@ -140,7 +133,7 @@ def _fichier_en_attente(request) -> tuple[Path, str] | None:
     if not infos:
         return None
     nom = Path(infos.get("fichier", "")).name  # only a name of ours, never a path
-    chemin = _dossier_imports() / nom
+    chemin = dossier_imports() / nom
     if not nom or not chemin.is_file():
         return None
     return chemin, infos.get("nom", nom)
@@ -164,7 +157,7 @@ def import_televerser(request):
             extension = ".xlsx" if envoye.name.lower().endswith(".xlsx") else ".csv"
             # A random name: the upload's own name never reaches the filesystem.
             nom = f"{secrets.token_hex(16)}{extension}"
-            with open(_dossier_imports() / nom, "wb") as f:
+            with open(dossier_imports() / nom, "wb") as f:
                 for morceau in envoye.chunks():
                     f.write(morceau)
             request.session[CLE_SESSION_IMPORT] = {"fichier": nom, "nom": envoye.name[:200]}
@@ -202,33 +195,16 @@ def import_confirmer(request):
         _oublier_import(request)
         messages.info(request, "Import annulé : rien n'a été enregistré.")
         return redirect("pilotage:import")
-    try:
-        rapport = importation.importer(chemin.read_bytes(), nom, par=request.user)
-    except importation.ErreurFichier as exc:
-        _oublier_import(request)
-        messages.error(request, str(exc))
-        return redirect("pilotage:import")
-    except importation.ImportRefuse:
-        messages.error(
-            request, "Le fichier contient des erreurs : rien n'a été enregistré. Corrigez-les."
-        )
-        return redirect("pilotage:import_apercu")
-    _oublier_import(request)
-    request.session["pilotage_rapport_import"] = rapport.en_dict()
-    messages.success(
-        request,
-        f"Import terminé : {rapport.organisations_creees} organisation(s) et "
-        f"{rapport.contacts_crees} contact(s) créés.",
+    # A worker writes the rows (a large file takes a while); the job's page shows the report.
+    # The session forgets the file: the job owns it now and deletes it when done.
+    request.session.pop(CLE_SESSION_IMPORT, None)
+    travail = travaux.lancer(
+        genre=Travail.Genre.IMPORT,
+        user=request.user,
+        titre=f"Import de {nom}"[:200],
+        parametres={"fichier": chemin.name, "nom": nom},
     )
-    return redirect("pilotage:import_rapport")
-
-
-@gerant_requis
-def import_rapport(request):
-    rapport = request.session.get("pilotage_rapport_import")
-    if not rapport:
-        return redirect("pilotage:import")
-    return render(request, "pilotage/import_rapport.html", {"rapport": rapport})
+    return redirect(travail)
 
 
 # --- Exports -----------------------------------------------------------------------------------
@@ -273,12 +249,18 @@ def export_liste(request, liste: str):
     format = params.pop("format", ["csv"])[-1]
     if format not in exports.FORMATS:
         format = "csv"
-    contenu = exports.exporter_liste(export, params, request.user, format)
-    type_mime, extension = exports.FORMATS[format]
-    reponse = HttpResponse(contenu, content_type=type_mime)
-    nom = f"{liste}-{timezone.localdate():%Y-%m-%d}.{extension}"
-    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
-    return reponse
+    travail = travaux.lancer(
+        genre=Travail.Genre.EXPORT,
+        user=request.user,
+        titre=f"Export : {export.libelle or export.titre} ({format.upper()})",
+        parametres={
+            "liste": liste,
+            "format": format,
+            "filtres": dict(params.lists()),
+            "le": timezone.localdate().isoformat(),
+        },
+    )
+    return redirect(travail)
 
 
 @gerant_requis

@@ -127,7 +127,13 @@ def celery_reel(redis_server, settings, tmp_path, transactional_db):
     app.conf.broker_url = redis_server.url
     app.conf.result_backend = redis_server.url
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
-    worker = Worker(redis_server.url, url_base_de_test(), tmp_path / "worker.log")
+    # The worker writes prepared files where this test's views read them.
+    worker = Worker(
+        redis_server.url,
+        url_base_de_test(),
+        tmp_path / "worker.log",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+    )
     worker.demarrer()
     yield worker
     worker.arreter()

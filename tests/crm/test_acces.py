@@ -157,11 +157,14 @@ ACCES: dict[str, Regle] = {
     "pilotage:import": gerant(),
     "pilotage:import_apercu": gerant(statut=302),  # nothing uploaded: back to the upload
     "pilotage:import_confirmer": gerant_post(),
-    "pilotage:import_rapport": gerant(statut=302),  # no report yet: back to the upload
     "pilotage:exports": gerant(),
     "pilotage:export": gerant(),
     "pilotage:dossier_client": gerant("organisation"),
     # Each member's own calendar feed; the feed itself is reached by its token
+    # Background jobs: the one who asked (here the consultant) and the gérant; others 404.
+    "pilotage:travaux": membre(),
+    "pilotage:travail": assigne("travail"),
+    "pilotage:travail_fichier": assigne("travail"),
     "pilotage:agenda": membre(),
     "pilotage:agenda_renouveler": Regle(LOGIN, 405, 405, 405),
     "pilotage:agenda_ics": public("agenda"),
@@ -265,6 +268,9 @@ def monde(gerant, consultant, settings):
     monde.objets["message_recu"], monde.objets["piece_recue"] = message_et_piece(
         devis=monde.objets["devis"]
     )
+    from tests.pilotage.outils import travail_termine
+
+    monde.objets["travail"] = travail_termine(consultant)
     return monde
 
 

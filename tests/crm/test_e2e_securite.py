@@ -44,6 +44,7 @@ def _pages(monde) -> list[str]:
         "pilotage:import",
         "pilotage:exports",
         "pilotage:agenda",
+        "pilotage:travaux",
     ):
         with contextlib.suppress(NoReverseMatch):
             pages.append(reverse(nom))

@@ -23,6 +23,7 @@ from tests.appli_exemple.extensions import TITRE
 from tests.appli_exemple.models import Note
 from tests.factories import ContactFactory, OrganisationFactory
 from tests.outils import texte_pdf
+from tests.pilotage.outils import contenu, suivre
 
 LE = date(2026, 3, 10)
 LIBELLE = "Notes d'exemple à relire"
@@ -211,11 +212,14 @@ def test_dashboard_shows_the_app_panel_with_its_own_link(client_gerant):
 @pytest.mark.django_db
 def test_audit_file_holds_the_app_piece(client_gerant):
     _note(LE)
-    reponse = client_gerant.post(
-        reverse("pilotage:dossier_audit"), {"debut": "2026-02-01", "fin": "2026-03-31"}
+    reponse = suivre(
+        client_gerant,
+        client_gerant.post(
+            reverse("pilotage:dossier_audit"), {"debut": "2026-02-01", "fin": "2026-03-31"}
+        ),
     )
     assert reponse.status_code == 200
-    with zipfile.ZipFile(io.BytesIO(b"".join(reponse.streaming_content))) as archive:
+    with zipfile.ZipFile(io.BytesIO(contenu(reponse))) as archive:
         assert TEXTE in archive.read("appli_exemple/notes.csv").decode("utf-8-sig")
     assert TITRE in _page(client_gerant, reverse("pilotage:dossier_audit"))
 
@@ -226,10 +230,11 @@ def test_exports_and_calendar_feed_hold_the_app_entries(client_gerant, gerant, c
     export = extensions.exports["appli_exemple"]
     assert export.visible(gerant) and not export.visible(consultant)
     assert TITRE in _page(client_gerant, reverse("pilotage:exports"))
-    reponse = client_gerant.post(
-        reverse("pilotage:export", args=["appli_exemple"]), {"format": "csv"}
+    reponse = suivre(
+        client_gerant,
+        client_gerant.post(reverse("pilotage:export", args=["appli_exemple"]), {"format": "csv"}),
     )
-    assert reponse.status_code == 200 and TEXTE in reponse.content.decode("utf-8-sig")
+    assert reponse.status_code == 200 and TEXTE in contenu(reponse).decode("utf-8-sig")
     dossier = client_gerant.get(
         reverse("pilotage:dossier_client", args=[note.contact.organisation.pk])
     )

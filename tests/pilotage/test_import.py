@@ -13,7 +13,9 @@ from openpyxl import Workbook
 
 from crm.models import Contact, Organisation
 from pilotage import importation
+from pilotage.tasks import executer_travail
 from tests.factories import ContactFactory, OrganisationFactory
+from tests.pilotage.outils import id_du_travail
 
 pytestmark = pytest.mark.django_db
 
@@ -280,10 +282,10 @@ def test_upload_preview_then_confirm_writes_and_reports(client_gerant, settings)
     assert "Hélène" in html and "Confirmer l'import" in html
     assert not Organisation.objects.exists()  # nothing written by the preview
     confirme = client_gerant.post(reverse("pilotage:import_confirmer"))
-    assert confirme["Location"] == reverse("pilotage:import_rapport")
+    assert executer_travail(id_du_travail(confirme)) == "termine"
     assert Organisation.objects.count() == 2 and Contact.objects.count() == 3
-    rapport = client_gerant.get(reverse("pilotage:import_rapport")).content.decode()
-    assert "Contacts créés" in rapport
+    rapport = client_gerant.get(confirme["Location"]).content.decode()
+    assert "Contacts créés" in rapport and "100 %" in rapport
     assert not list((settings.MEDIA_ROOT / "imports").iterdir())  # the file is gone
 
 
@@ -293,8 +295,10 @@ def test_preview_of_a_bad_file_offers_no_confirmation_and_confirm_writes_nothing
     assert "Confirmer l'import" not in html
     assert "rien ne sera enregistré" in html
     reponse = client_gerant.post(reverse("pilotage:import_confirmer"))
-    assert reponse["Location"] == reverse("pilotage:import_apercu")
+    assert executer_travail(id_du_travail(reponse)) == "echoue"
     assert not Organisation.objects.exists()
+    page = client_gerant.get(reponse["Location"]).content.decode()
+    assert "rien n&#x27;a été enregistré" in page and 'role="alert"' in page
 
 
 def test_upload_refuses_big_or_foreign_files(client_gerant):

@@ -30,6 +30,7 @@ from tests.factories import (
     devis_envoye,
 )
 from tests.outils import texte_pdf as texte
+from tests.pilotage.outils import contenu, suivre
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +119,13 @@ def test_report_page_downloads_the_pdf(client_gerant, semestre):
     page = client_gerant.get(url)
     assert page.status_code == 200
     assert "revue_direction --debut" in page.content.decode()
-    reponse = client_gerant.post(url, {"debut": "2026-01-01", "fin": "2026-06-30"})
+    reponse = suivre(
+        client_gerant, client_gerant.post(url, {"debut": "2026-01-01", "fin": "2026-06-30"})
+    )
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
     assert "revue-de-direction-2026-01-01-2026-06-30.pdf" in reponse["Content-Disposition"]
-    assert "Conflit SA" in texte(reponse.content)
+    assert "Conflit SA" in texte(contenu(reponse))
 
 
 def test_command_writes_the_same_report(semestre, tmp_path):
@@ -150,8 +153,11 @@ def test_command_refuses_a_bad_date(tmp_path):
 
 
 def test_audit_file_holds_the_records_and_an_index_of_every_file(client_gerant, semestre):
-    reponse = client_gerant.post(
-        reverse("pilotage:dossier_audit"), {"debut": "2026-01-01", "fin": "2026-06-30"}
+    reponse = suivre(
+        client_gerant,
+        client_gerant.post(
+            reverse("pilotage:dossier_audit"), {"debut": "2026-01-01", "fin": "2026-06-30"}
+        ),
     )
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/zip"

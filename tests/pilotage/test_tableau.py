@@ -361,7 +361,6 @@ def test_dashboard_query_count_does_not_grow_with_the_history(
         "pilotage:dossier_audit",
         "pilotage:import",
         "pilotage:import_apercu",
-        "pilotage:import_rapport",
         "pilotage:exports",
     ],
 )
