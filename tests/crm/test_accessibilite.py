@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.crm.test_acces import ACCES, _kwargs, monde, vues_du_projet  # noqa: F401 - fixture
-from tests.outils import RACINE, connexion
+from tests.outils import RACINE, connexion, pas_de_defilement_horizontal
 
 AXE = RACINE / "node_modules" / "axe-core" / "axe.min.js"
 VNU = RACINE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -102,3 +102,112 @@ def test_every_page_is_valid_html_for_the_nu_checker(monde, utilisateurs, tmp_pa
         erreurs.append(f"{role} {url} l.{m.get('lastLine')} : {m['message']}")
     assert len(pages) > 40
     assert not erreurs, f"{len(erreurs)} erreur(s) vnu :\n" + "\n".join(erreurs)
+
+
+# --- In Chromium: axe-core, the phone width, the keyboard ---------------------------------------
+
+AUDIT_AXE = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return r.violations.map(v => ({
+    regle: v.id, impact: v.impact,
+    cibles: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " — " + (n.failureSummary || "").split("\\n").slice(1, 2).join("")),
+    nombre: v.nodes.length,
+  }));
+}"""
+
+
+def _violations_axe(onglet, base: str, role: str, urls: list[str]) -> list[str]:
+    constats = []
+    for url in urls:
+        onglet.goto(f"{base}{url}")
+        onglet.add_script_tag(path=str(_outil(AXE)))
+        for v in onglet.evaluate(AUDIT_AXE, WCAG_21_AA):
+            constats.append(
+                f"{role} {url} : {v['regle']} ({v['impact']}, {v['nombre']} élément(s)) "
+                + " | ".join(v["cibles"])
+            )
+    return constats
+
+
+def _urls_html(monde, utilisateurs) -> dict[str, list[str]]:
+    urls: dict[str, list[str]] = {}
+    for role, url in pages_html(monde, utilisateurs):
+        urls.setdefault(role, []).append(url)
+    return urls
+
+
+def test_no_page_has_an_axe_violation_of_wcag_21_aa(live_server, navigateur, monde, utilisateurs):
+    """One browser session per role walks every page; axe runs in each (the CSP forbids
+    injected scripts, hence a context that bypasses it, for the audit only)."""
+    urls = _urls_html(monde, utilisateurs)
+    constats = []
+    for role in ("anonyme", "gerant", "consultant"):
+        contexte = navigateur.new_context(locale="fr-FR", bypass_csp=True)
+        onglet = contexte.new_page()
+        if role != "anonyme":
+            connexion(onglet, live_server.url, utilisateurs[role].username)
+        constats += _violations_axe(onglet, live_server.url, role, urls[role])
+        contexte.close()
+    assert not constats, f"{len(constats)} violation(s) axe :\n" + "\n".join(constats)
+
+
+def test_consultant_pages_do_not_scroll_sideways_on_a_phone(
+    live_server, telephone, monde, utilisateurs
+):
+    urls = _urls_html(monde, utilisateurs)["consultant"]
+    connexion(telephone, live_server.url, utilisateurs["consultant"].username)
+    debordements = []
+    for url in urls:
+        telephone.goto(f"{live_server.url}{url}")
+        try:
+            pas_de_defilement_horizontal(telephone)
+        except AssertionError as e:
+            debordements.append(f"{url} : {e}")
+    assert not debordements, "\n".join(debordements)
+
+
+# The ring of the focused element: an outline of 2 px or more, not « none ».
+ANNEAU = """() => {
+  let e = document.activeElement;
+  if (!e || e === document.body) return null;
+  if (e.classList.contains("btn-check")) e = e.nextElementSibling;
+  const s = getComputedStyle(e);
+  return {nom: e.outerHTML.slice(0, 120), style: s.outlineStyle, largeur: parseFloat(s.outlineWidth)};
+}"""
+
+
+@pytest.mark.parametrize("role", ["gerant", "consultant"])
+def test_every_tab_stop_shows_a_focus_ring(live_server, page, monde, utilisateurs, role):
+    """Tab through the busiest pages: every stop is visible (the skip link and the menu too)."""
+    objets = monde.objets
+    urls = ["/", objets["mission"].get_absolute_url(), objets["reclamation"].get_absolute_url()]
+    if role == "gerant":
+        urls += [objets["devis"].get_absolute_url(), reverse("pilotage:tableau")]
+    connexion(page, live_server.url, utilisateurs[role].username)
+    sans_anneau = []
+    for url in urls:
+        page.goto(f"{live_server.url}{url}")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            anneau = page.evaluate(ANNEAU)
+            if anneau and (anneau["style"] == "none" or anneau["largeur"] < 2):
+                sans_anneau.append(f"{url} : {anneau['nom']}")
+    assert not sans_anneau, "focus invisible :\n" + "\n".join(sans_anneau)
+
+
+@pytest.mark.django_db
+def test_overdue_is_said_in_words_not_only_in_red(monde, utilisateurs):
+    """« en retard » rows (pink, red border) also carry the words, for who does not see colours."""
+    client = Client()
+    client.force_login(utilisateurs["gerant"])
+    for url in ("/", reverse("reclamations:liste"), reverse("reclamations:actions")):
+        html = client.get(url).content.decode()
+        assert html.count('class="list-group-item list-group-item-danger en-retard"') + html.count(
+            "en-retard table-danger"
+        ) <= html.count("en retard</span>"), url
+
+
+@pytest.mark.django_db
+def test_dashboard_charts_have_their_figures_in_a_table(client_gerant):
+    html = client_gerant.get(reverse("pilotage:tableau")).content.decode()
+    assert html.count("<canvas") == html.count("Les chiffres en tableau") > 0
