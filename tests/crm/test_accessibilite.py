@@ -22,11 +22,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.crm.test_acces import ACCES, _kwargs, monde, vues_du_projet  # noqa: F401 - fixture
+from tests.crm import test_acces
+from tests.crm.test_acces import ACCES, _kwargs, vues_du_projet
 from tests.outils import RACINE, connexion, pas_de_defilement_horizontal
 
 AXE = RACINE / "node_modules" / "axe-core" / "axe.min.js"
 VNU = RACINE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The matrix's world (one object of each kind), reused as this module's fixture.
+monde = test_acces.monde
+
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Pages without an account: checked once, anonymously (a signed-in user is sent on from some).
