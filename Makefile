@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installe
 
 .PHONY: install lock run test test-sqlite test-postgres lint deps-test bench charge format clean
 
@@ -30,8 +31,16 @@ run: install
 	DEBUG=True $(BIN)/python manage.py demo
 	bash scripts/lancer.sh
 
+# System packages, then the npm checkers the accessibility tests run (axe-core, vnu-jar), pinned
+# by package-lock.json; `npm ci` runs again only when the lock changes. --ignore-scripts: vnu-jar's
+# postinstall would download a Java runtime, and the machine's Java 17 serves.
 deps-test:
 	bash scripts/deps-systeme.sh
+	$(MAKE) --no-print-directory $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 # bandit: medium and high findings fail (-ll); each justified one carries « # nosec Bxxx - why ».
 lint: install
@@ -58,7 +67,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) var test-artifacts node_modules
 
 # Load test: 20 users against gunicorn on loopback, on SQLite then on a throwaway PostgreSQL.
 charge: install

@@ -33,3 +33,21 @@ def format_euros(valeur, *, symbole: bool = True) -> str:
         use_l10n=False,
     )
     return f"{texte} €" if symbole else str(texte)
+
+
+def telephone_e164(numero: str) -> str:
+    """« 05 44 64 78 63 » → « +33544647863 »: a French number as E.164, for ``tel:`` links (a
+    space is not allowed in a URI, and a phone dials the international form from abroad too).
+
+    Separators (spaces, dots, dashes, brackets) go; « 00 » becomes « + »; ten digits starting with
+    0 are French. Anything else keeps its digits (and a leading « + »): still a valid ``tel:``.
+    """
+    texte = (numero or "").strip()
+    chiffres = "".join(c for c in texte if c.isdigit())
+    if texte.startswith("+"):
+        return f"+{chiffres}"
+    if chiffres.startswith("00") and len(chiffres) > 4:
+        return f"+{chiffres[2:]}"
+    if len(chiffres) == 10 and chiffres.startswith("0"):
+        return f"+33{chiffres[1:]}"
+    return chiffres

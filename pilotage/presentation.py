@@ -56,6 +56,9 @@ def graphiques(c: Chiffres, p: Chiffres) -> list[dict]:
             "labels": g["labels"],
             "jeux": [_serie(lc, g["courant"]), _serie(lp, g["precedent"])],
             "unite": g["unite"],
+            # The same figures as rows, for the table beside each chart (screen readers).
+            "lignes": list(zip(g["labels"], g["courant"], g["precedent"], strict=True)),
+            "periodes": (lc, lp),
         }
         for g in sorted(par_id.values(), key=lambda g: g["ordre"])
     ]

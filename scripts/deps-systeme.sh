@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, when missing: redis-server, PostgreSQL,
-# Chromium, poppler-utils (pdftotext), Dovecot (the IMAP server of the inbound-email tests) and
+# Chromium, poppler-utils (pdftotext), npm and Java (the accessibility checkers), Dovecot (the IMAP server of the inbound-email tests) and
 # the Pango libraries WeasyPrint needs.
 set -euo pipefail
 
@@ -8,6 +8,9 @@ manquants=()
 command -v redis-server >/dev/null || manquants+=(redis-server)
 command -v chromium >/dev/null || manquants+=(chromium)
 command -v pdftotext >/dev/null || manquants+=(poppler-utils)
+# The accessibility tests: npm installs axe-core and vnu-jar, Java runs vnu.
+command -v npm >/dev/null || manquants+=(npm)
+command -v java >/dev/null || manquants+=(default-jre-headless)
 { command -v dovecot >/dev/null || [[ -x /usr/sbin/dovecot ]]; } || manquants+=(dovecot-imapd)
 if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   manquants+=(postgresql)

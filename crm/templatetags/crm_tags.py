@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from crm import extensions
-from crm.formats import format_euros
+from crm.formats import format_euros, telephone_e164
 
 register = template.Library()
 
@@ -32,6 +33,21 @@ def pourcent(valeur) -> str:
     if valeur is None:
         return "—"
     return f"{Decimal(str(valeur)).quantize(Decimal('0.1'))} %".replace(".", ",")
+
+
+@register.filter
+def tel(numero) -> str:
+    """``href="{{ contact.telephone|tel }}"`` → ``tel:+33544647863`` (see ``telephone_e164``)."""
+    return f"tel:{telephone_e164(str(numero or ''))}"
+
+
+@register.filter
+def datetime_html(valeur) -> str:
+    """A moment for a ``<time datetime>``: local time to the second (HTML allows at most
+    three digits of a second's fraction, Python's ISO format gives six)."""
+    if not valeur:
+        return ""
+    return timezone.localtime(valeur).isoformat(timespec="seconds")
 
 
 # --- What other apps add to the core's pages (crm/extensions.py) -------------------------------

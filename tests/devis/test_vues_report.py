@@ -72,8 +72,8 @@ def test_the_sans_suite_date_can_be_set_explicitly(client_gerant, devis, le):
 
 def test_accueil_line_offers_the_move_to_the_gerant(client_gerant, devis):
     page = client_gerant.get("/").content.decode()
-    assert f'hx-post="{_url(devis)}"' in page
-    assert 'hx-target="closest li"' in page
+    assert f'data-hx-post="{_url(devis)}"' in page
+    assert 'data-hx-target="closest li"' in page
 
 
 def test_htmx_move_from_accueil_replaces_the_line_with_the_new_date(client_gerant, devis, le):
