@@ -23,6 +23,7 @@ from crm.effacement import Mentions
 from crm.extensions import donnees_personnelles
 from crm.historique import motiver
 from crm.models import Contact, Organisation
+from crm.recherche import compacter, reindexer
 from crm.roles import GERANT
 from crm.texte import sans_formule
 from rgpd import selectors
@@ -63,6 +64,9 @@ def _effacer(contact: Contact, *, le: date) -> None:
     for part in donnees_personnelles.tous():
         part.effacer(contact, mentions=mentions, remplacement=EFFACE, le=le)
     balayer(mentions, remplacement=EFFACE)
+    # The search index is rewritten from the cleaned rows: the person's words leave it too.
+    reindexer(organisation=contact.organisation_id)
+    transaction.on_commit(compacter)
 
 
 # --- Per-person rights ---------------------------------------------------------------------------

@@ -46,3 +46,4 @@ from crm.models.socle import (  # noqa: F401
     valider_siret,
 )
 from crm.models.taches import Tache, TacheQuerySet  # noqa: F401
+from crm.models.recherche import IndexRecherche  # noqa: F401
