@@ -4,9 +4,9 @@ and the dashboard's cards, card sections and bar charts of two periods."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Callable, Iterable
 from typing import Any
 
 

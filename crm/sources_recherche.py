@@ -77,17 +77,22 @@ def _textes_contacts(*, organisation=None, pks=None):
 
 
 def _chercher_contacts(user, termes, limite):
-    # Consultants read every client's contacts (DESIGN §7), like the organisations' pages.
+    # Consultants read every client's contacts (DESIGN §7), like the organisations' pages: the
+    # contacts of the organisations ``user`` may see, through a join rather than a subquery over
+    # every organisation.
+    visibles = organisations_visibles(user)
     qs = Contact.objects.filter(
-        pk__in=correspondances("contacts", termes),
-        archive=False,
-        organisation__in=organisations_visibles(user).filter(archivee=False),
+        pk__in=correspondances("contacts", termes), archive=False, organisation__archivee=False
     ).select_related("organisation")
+    if visibles.query.where:
+        qs = qs.filter(organisation__in=visibles)
     return [
         Resultat(
             c.nom_complet,
             c.get_absolute_url(),
-            " · ".join(filter(None, [c.organisation.raison_sociale, c.email, c.telephone_principal])),
+            " · ".join(
+                filter(None, [c.organisation.raison_sociale, c.email, c.telephone_principal])
+            ),
         )
         for c in qs.order_by("nom", "prenom")[:limite]
     ]

@@ -48,6 +48,8 @@ sources_recherche.ajouter(
 @receiver(post_save, sender=Devis, dispatch_uid="recherche_devis")
 def _devis_enregistre(sender, instance, raw=False, update_fields=None, **kwargs):
     # Its number, object or organisation: a save of other fields only (statuses, dates) skips.
-    if raw or (update_fields is not None and not {"numero", "objet", "organisation"} & set(update_fields)):
+    if raw or (
+        update_fields is not None and not {"numero", "objet", "organisation"} & set(update_fields)
+    ):
         return
     reindexer(cle="devis", pks=[instance.pk])

@@ -44,24 +44,32 @@ def _executer(instructions):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crm', '0007_message_id_et_sens'),
+        ("crm", "0007_message_id_et_sens"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndexRecherche',
+            name="IndexRecherche",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('genre', models.CharField(max_length=40, verbose_name='genre')),
-                ('objet_id', models.PositiveBigIntegerField(verbose_name='objet')),
-                ('texte', models.TextField(verbose_name='texte')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("genre", models.CharField(max_length=40, verbose_name="genre")),
+                ("objet_id", models.PositiveBigIntegerField(verbose_name="objet")),
+                ("texte", models.TextField(verbose_name="texte")),
             ],
             options={
-                'verbose_name': "entrée de l'index de recherche",
-                'verbose_name_plural': 'index de recherche',
-                'constraints': [models.UniqueConstraint(fields=('genre', 'objet_id'), name='index_recherche_unique')],
+                "verbose_name": "entrée de l'index de recherche",
+                "verbose_name_plural": "index de recherche",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("genre", "objet_id"), name="index_recherche_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(

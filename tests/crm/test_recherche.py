@@ -4,6 +4,7 @@ database's full-text index kept current by each app."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -74,7 +75,9 @@ def test_quotes_are_found_by_number_and_object_by_the_gerant_only(gerant, consul
 def test_a_consultant_finds_only_the_complaints_they_may_see(gerant, consultant):
     la_sienne = reclamation_recue(par=consultant)
     celle_d_un_autre = reclamation_recue(par=gerant)
-    assert _titres(consultant, "REC")["reclamations"] == [f"{la_sienne.numero} — {la_sienne.organisation}"]
+    assert _titres(consultant, "REC")["reclamations"] == [
+        f"{la_sienne.numero} — {la_sienne.organisation}"
+    ]
     assert len(_titres(gerant, "REC")["reclamations"]) == 2
     assert celle_d_un_autre.numero not in str(_titres(consultant, celle_d_un_autre.numero))
 
@@ -107,7 +110,9 @@ def test_the_index_follows_an_organisation_created_renamed_and_archived(gerant):
 def test_an_erased_person_leaves_the_search_index(gerant):
     contact = ContactFactory(nom="Krzyzanowski", prenom="Ophélie", telephone="06 98 76 54 32")
     DemandeFactory(
-        organisation=contact.organisation, contact=contact, description="Appel d'Ophélie Krzyzanowski"
+        organisation=contact.organisation,
+        contact=contact,
+        description="Appel d'Ophélie Krzyzanowski",
     )
     assert _titres(gerant, "krzyzanowski")
     effacer_contact(contact, le=date(2026, 3, 10))
@@ -121,7 +126,7 @@ def test_reindexer_rebuilds_the_index_from_the_apps_objects(gerant):
     OrganisationFactory(raison_sociale="Orfèvrerie Lenoir")
     IndexRecherche.objects.all().delete()
     assert _titres(gerant, "orfevrerie") == {}
-    call_command("reindexer", stdout=open("/dev/null", "w"))
+    call_command("reindexer", stdout=io.StringIO())
     assert _titres(gerant, "orfevrerie")["organisations"] == ["Orfèvrerie Lenoir"]
 
 
