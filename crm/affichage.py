@@ -4,6 +4,7 @@ and the dashboard's cards, card sections and bar charts of two periods."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -124,3 +125,34 @@ def lien(nom: str, **filtres: Any) -> str:
 
     url = reverse(nom)
     return f"{url}?{urlencode(filtres)}" if filtres else url
+
+
+# --- Global search ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """One thing found by the global search: what it is called, a detail, and its page."""
+
+    titre: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SourceRecherche:
+    """An app's kind of thing the global search finds (``crm.recherche`` runs them).
+
+    ``textes(*, organisation=None, pks=None) -> iterable of (id, text)``: the searchable text of
+    the source's objects — every one, those of one organisation, or those ids —, ``""`` for an
+    object in that scope that must not be found (archived, erased); the core normalises it and
+    keeps the search index. ``chercher(user, termes, limite) -> list[Resultat]``: at most
+    ``limite`` of the objects matching ``termes`` (``crm.recherche.Termes``) that ``user`` may
+    see, in one query whatever the data size (``crm.recherche.correspondances`` gives their ids)."""
+
+    cle: str
+    titre: str
+    chercher: Callable[..., list[Resultat]]
+    textes: Callable[..., Iterable[tuple[int, str]]]
+    icone: str = "search"
+    ordre: int = 100

@@ -18,6 +18,14 @@ class CrmConfig(AppConfig):
         # Every app's contributions (rules, sections, menu…), found once, as the admin does.
         # The core's own dashboard figures, audit pieces, exports and calendar entries live in
         # modules of their own (``crm.extensions`` is the registry itself).
-        from crm import agenda, audit, donnees_personnelles, exports, tableau, taches  # noqa: F401
+        from crm import (  # noqa: F401
+            agenda,
+            audit,
+            donnees_personnelles,
+            exports,
+            sources_recherche,
+            tableau,
+            taches,
+        )
 
         extensions.decouvrir()

@@ -33,6 +33,8 @@ from crm.affichage import Evenement as Evenement
 from crm.affichage import Graphique as Graphique
 from crm.affichage import GroupeCartes as GroupeCartes
 from crm.affichage import Ligne as Ligne
+from crm.affichage import Resultat as Resultat
+from crm.affichage import SourceRecherche as SourceRecherche
 from crm.affichage import lien as lien
 
 # The modules of each app that may hold contributions, imported once at start-up.
@@ -418,6 +420,9 @@ class CibleTache:
 
 
 cibles_taches: Genre[CibleTache] = Genre("cibles des tâches")
+
+# The global search (the dataclass lives in crm/affichage.py; ``crm.recherche`` runs them).
+sources_recherche: Genre[SourceRecherche] = Genre("sources de la recherche")
 
 
 @dataclass(frozen=True)

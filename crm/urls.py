@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
 
-from crm import double_facteur, views, vues_taches
+from crm import double_facteur, views, vues_recherche, vues_taches
 from crm.forms import ConnexionForm
 from crm.reinitialisation import ReinitialisationView
 
@@ -40,6 +40,7 @@ app_urls = (
         path("parametres/entreprise/", views.entreprise, name="entreprise"),
         path("taches/nouvelle/", vues_taches.tache_creer, name="tache_creer"),
         path("taches/<int:pk>/fait/", vues_taches.tache_terminer, name="tache_terminer"),
+        path("recherche/", vues_recherche.recherche, name="recherche"),
     ],
     "crm",
 )

@@ -3,4 +3,4 @@ each kind in its own module."""
 
 from __future__ import annotations
 
-from . import agenda, audit, donnees_personnelles, exports, pages, tableau, taches  # noqa: F401
+from . import agenda, audit, donnees_personnelles, exports, pages, recherche, tableau, taches  # noqa: F401

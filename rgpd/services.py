@@ -23,6 +23,7 @@ from crm.effacement import Mentions
 from crm.extensions import donnees_personnelles
 from crm.historique import motiver
 from crm.models import Contact, Organisation
+from crm.recherche import compacter, reindexer
 from crm.roles import GERANT
 from crm.texte import sans_formule
 from rgpd import selectors
@@ -63,6 +64,9 @@ def _effacer(contact: Contact, *, le: date) -> None:
     for part in donnees_personnelles.tous():
         part.effacer(contact, mentions=mentions, remplacement=EFFACE, le=le)
     balayer(mentions, remplacement=EFFACE)
+    # The search index is rewritten from the cleaned rows: the person's words leave it too.
+    reindexer(organisation=contact.organisation_id)
+    transaction.on_commit(compacter)
 
 
 # --- Per-person rights ---------------------------------------------------------------------------
@@ -264,6 +268,10 @@ def anonymiser_organisation(org: Organisation, *, le: date, par=None) -> None:
         _effacer(contact, le=le)
     for part in donnees_personnelles.tous():
         part.anonymiser(org, remplacement=ANONYMISE, le=le)
+    # The search index holds the organisation's former name and texts: rewritten from the
+    # anonymised rows, and the full-text files compacted so no old word survives in them.
+    reindexer(organisation=org.pk)
+    transaction.on_commit(compacter)
     journaliser(
         action=ActionRGPD.ANONYMISATION,
         cible=org,

@@ -17,6 +17,7 @@ from crm.models.affaires import (  # noqa: F401
     TypePrestation,
     _chemin_fiche,
 )
+from crm.models.recherche import IndexRecherche  # noqa: F401
 from crm.models.registres import (  # noqa: F401
     Compteur,
     DigestHebdo,

@@ -28,7 +28,7 @@ from crm.periodes import dans, une_des
 from crm.roles import est_gerant
 from tests.appli_exemple.models import Note
 
-from . import pages  # noqa: F401
+from . import pages, recherche  # noqa: F401
 
 TITRE = "Notes d'exemple"
 

@@ -108,6 +108,7 @@ ACCES: dict[str, Regle] = {
     "crm:entreprise": gerant(),
     # Tasks: any member adds one (on what they may see); done by its owner or the gérant
     "crm:tache_creer": membre(),
+    "crm:recherche": membre(),
     "crm:tache_terminer": assigne("tache", statut=302),  # GET sends back to « Aujourd'hui »
     # --- Quotes: the gérant's alone (prices, sending); the client's page by token
     "devis:liste": gerant(),

@@ -278,3 +278,13 @@ def test_task_target_of_the_app_is_registered(gerant, consultant):
         creer_tache(titre="Relire la note", echeance=LE, responsable=user, objet=note)
     assert [t.objet for t in taches_visibles(gerant)] == [note, note]
     assert not taches_visibles(consultant).exists()
+
+
+@pytest.mark.django_db
+def test_global_search_finds_the_app_notes_for_the_role_it_allows(client, gerant, consultant):
+    _note(LE)
+    client.force_login(gerant)
+    page = _page(client, reverse("crm:recherche") + "?q=prefere matin")
+    assert TITRE in page and "Préfère être appelée" in page
+    client.force_login(consultant)
+    assert TITRE not in _page(client, reverse("crm:recherche") + "?q=prefere matin")

@@ -161,6 +161,7 @@ class Command(BaseCommand):
 
         from banc.synthese import Generateur, Taille
         from crm.digest import envoyer_digests
+        from crm.recherche import reindexer
         from crm.regles import appliquer
         from crm.roles import CONSULTANT, GERANT
         from devis.models import Devis
@@ -180,12 +181,14 @@ class Command(BaseCommand):
         generateur = Generateur(le, [gerant, *consultants])
         debut = time.perf_counter()
         generateur.completer(Taille.pour(min(PETIT, n_devis)))
+        reindexer()  # the generator writes in bulk, past the apps' save hooks
         org = generateur.organisation_riche()
         client = Client()
         client.force_login(gerant)
         pages = self.pages(org)
         petit = {nom: self.requetes(client, url) for nom, url in pages.items()}
         generateur.completer(Taille.pour(n_devis))
+        reindexer()
         generation = time.perf_counter() - debut
         resultat_pages: dict[str, dict[str, Any]] = {}
         for nom, url in pages.items():
@@ -250,6 +253,7 @@ class Command(BaseCommand):
                 return None
 
         devis = url("devis:liste")
+        recherche = url("crm:recherche")
         return {
             "organisations": url("crm:organisations"),
             "devis": devis,
@@ -259,6 +263,9 @@ class Command(BaseCommand):
             "organisation": url("crm:organisation", org.pk),
             # Past the end: the list serves its last reachable page (CRM_PAGINATION_LIMITE).
             "devis_profonde": devis and f"{devis}?page={PAGE_PROFONDE}",
+            # The global search: a common name, and a prefix every quote number shares.
+            "recherche": recherche and f"{recherche}?q=martin",
+            "recherche_devis": recherche and f"{recherche}?q=DEV-20",
         }
 
     def requetes(self, client, url: str | None) -> int | None:
