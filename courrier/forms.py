@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from courrier import rattachement
+from crm.champs import choix_modele
 from crm.models import Organisation
 
 
@@ -18,9 +19,9 @@ class ClasserForm(forms.Form):
 
     def __init__(self, *args, message=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(archivee=False).order_by(
-            "raison_sociale"
-        )
+        choix_modele(self, "organisation").queryset = Organisation.objects.filter(
+            archivee=False
+        ).order_by("raison_sociale")
         if message is not None and message.expediteur and not self.is_bound:
             devinee = rattachement.organisation_du_domaine(message.expediteur)
             if devinee is not None:

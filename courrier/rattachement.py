@@ -54,7 +54,7 @@ def par_fil(references: list[str], adresse: str) -> Cible | None:
         .select_related("content_type")
         .order_by("-cree_le")
     ):
-        modele = email.content_type.model_class()
+        modele = email.content_type.model_class() if email.content_type else None
         objet = modele._default_manager.filter(pk=email.object_id).first() if modele else None
         if objet is not None and getattr(objet, "organisation", None) is not None:
             return _cible_objet(objet, adresse, "fil")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -28,7 +29,8 @@ def _derniers(devis_ids, *, automatiques: bool) -> dict[int, MessageRecu]:
         .prefetch_related("pieces")
         .order_by("lu_le", "pk")
     ):
-        derniers[m.devis_id] = m  # the latest wins
+        if m.devis_id is not None:  # always set here (filtered by devis)
+            derniers[m.devis_id] = m  # the latest wins
     return derniers
 
 
@@ -50,12 +52,14 @@ def _absences(le: date) -> Q:
     )
 
 
-def _garder_absences(messages) -> list[tuple[Devis, MessageRecu]]:
-    garde: dict[int, MessageRecu] = {}
+def _garder_absences(messages: Iterable[MessageRecu]) -> list[tuple[Devis, MessageRecu]]:
+    garde: dict[int, tuple[Devis, MessageRecu]] = {}
     for m in messages:  # oldest first: the latest of each quote wins
+        if m.devis is None or m.retour_le is None:  # never, as _absences() filters them
+            continue
         if m.devis.relance_due_le is None or m.devis.relance_due_le <= m.retour_le:
-            garde[m.devis_id] = m
-    return [(m.devis, m) for m in garde.values()]
+            garde[m.devis.pk] = (m.devis, m)
+    return list(garde.values())
 
 
 def absences_a_reporter(le: date, *, devis: Devis | None = None) -> list[tuple[Devis, MessageRecu]]:
@@ -84,13 +88,12 @@ def reponses_du_jour(le: date):
         .select_related("devis__organisation", "devis__contact")
         .order_by("lu_le", "pk")
     )
-    reponses: dict[int, MessageRecu] = {}
+    reponses: dict[int, tuple[Devis, MessageRecu]] = {}
     for m in messages:
-        if m.statut == StatutMessage.RATTACHE:
-            reponses[m.devis_id] = m
-    a_qualifier = sorted(
-        ((m.devis, m) for m in reponses.values()), key=lambda dm: dm[0].reponse_recue_le
-    )
+        if m.statut == StatutMessage.RATTACHE and m.devis is not None:
+            reponses[m.devis.pk] = (m.devis, m)
+    # reponse_recue_le is set on each (filtered above); lu_le only keeps the key total for mypy.
+    a_qualifier = sorted(reponses.values(), key=lambda dm: dm[0].reponse_recue_le or dm[1].lu_le)
     absences = _garder_absences(m for m in messages if m.statut == StatutMessage.AUTOMATIQUE)
     return a_qualifier, absences
 

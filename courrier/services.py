@@ -212,6 +212,8 @@ def _mettre_de_cote(brut: bytes, *, raison: str, dossier: str, uid: int | None) 
 
 
 def _interaction(message: MessageRecu, *, le: date) -> Interaction:
+    if message.organisation is None:  # each caller attaches the message first
+        raise RefusMetier("Ce message n'est rattaché à aucune organisation.")
     return Interaction.objects.create(
         organisation=message.organisation,
         contact=message.contact,
@@ -339,12 +341,13 @@ def date_report(message: MessageRecu) -> date | None:
 def reporter_au_retour(message: MessageRecu, *, le: date, par=None):
     """« Reporter la relance au lendemain de son retour »: the quote's relance moves to the
     working day after the return date the out-of-office message gave, the reason filled in."""
-    if message.devis is None or message.retour_le is None:
+    au = date_report(message)
+    if message.devis is None or au is None:
         raise RefusMetier("Ce message ne donne pas de date de retour pour un devis.")
     qui = message.nom_expediteur or message.expediteur
     return reporter_relance(
         message.devis,
-        au=date_report(message),
+        au=au,
         motif=(f"Réponse automatique de {qui} : absent, de retour le {message.retour_le:%d/%m/%Y}"),
         le=le,
         par=par,

@@ -42,9 +42,7 @@ def _faire(request, action: Callable[[], object], succes: str) -> bool:
 
 @gerant_requis
 def a_classer(request):
-    lus = list(selectors.a_classer()[:50])
-    for m in lus:
-        m.formulaire = ClasserForm(prefix=f"m{m.pk}", message=m)
+    lus = [(m, ClasserForm(prefix=f"m{m.pk}", message=m)) for m in selectors.a_classer()[:50]]
     return render(
         request,
         "courrier/a_classer.html",
@@ -74,7 +72,7 @@ def classer(request, pk: int):
     if not form.is_valid():
         for erreurs in form.errors.values():
             for e in erreurs:
-                messages.error(request, e)
+                messages.error(request, str(e))  # already a str: ErrorList yields messages
         return redirect("courrier:a_classer")
     _faire(
         request,
@@ -153,6 +151,7 @@ def reporter(request, pk: int):
         lambda: services.reporter_au_retour(message, le=timezone.localdate(), par=request.user),
         f"Relance reportée au {services.date_report(message):%d/%m/%Y}.",
     )
+    assert message.devis is not None  # devis__isnull=False above
     return _retour(request, message.devis.get_absolute_url())
 
 

@@ -112,6 +112,11 @@ def reponses_a_qualifier(*, user=None) -> QuerySet[Devis]:
     )
 
 
+def numeros(devis: QuerySet[Devis]) -> list[str]:
+    """The quotes' numbers, for the rules' report (only a draft has none, and no rule lists one)."""
+    return [n for n in devis.values_list("numero", flat=True) if n is not None]
+
+
 def semaine(le: date) -> tuple[date, date]:
     lundi = le - timedelta(days=le.weekday())
     return lundi, lundi + timedelta(days=6)
