@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django_stubs_ext import WithAnnotations
 
 from crm.calendrier import ajouter_jours_ouvres
 from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande, Tache, TacheQuerySet
@@ -41,9 +42,18 @@ def demandes_nouvelles(*, user=None) -> QuerySet[Demande]:
     return qs.select_related("organisation", "contact").order_by("recue_le", "pk")
 
 
+class PointClient(TypedDict):
+    """What ``clients_cles_a_voir`` adds to each key client: its last meeting, the meeting
+    booked ahead, and the day the next meeting falls due (None when never met)."""
+
+    dernier_point: date | None
+    rendez_vous_le: date | None
+    point_du_le: date | None
+
+
 def clients_cles_a_voir(
     le: date, *, user=None, aujourdhui: date | None = None
-) -> list[Organisation]:
+) -> list[WithAnnotations[Organisation, PointClient]]:
     """Key clients whose last meeting is older than their meeting frequency (or who never had
     one), unless a meeting is booked: an open « rendez-vous » task linked to the organisation,
     due on or after ``aujourdhui`` (default ``le``; the digest asks for the week's end but a

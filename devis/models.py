@@ -307,7 +307,7 @@ class Devis(Horodate, SectionsDevis):
         return arrondi(
             sum(
                 (
-                    (ligne.quantite or 0) * (ligne.prix_unitaire_ht or 0)
+                    (ligne.quantite or Decimal(0)) * (ligne.prix_unitaire_ht or Decimal(0))
                     for ligne in self.lignes.all()
                 ),
                 Decimal(0),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from crm.roles import est_gerant
 from devis.models import Devis, Relance, Reponse, StatutDevis
@@ -49,7 +51,11 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
     return _pour(qs, user, "devis__").order_by("due_le", "pk")
 
 
-def relances_a_venir(fin: date, *, user=None) -> QuerySet[Devis]:
+class AvecEcheance(TypedDict):
+    echeance: date
+
+
+def relances_a_venir(fin: date, *, user=None) -> QuerySet[WithAnnotations[Devis, AvecEcheance]]:
     """Waiting quotes with a relance to do by ``fin``, in one query: the relance created by
     the daily rule and not done yet, or falling due by ``fin`` and not created yet (later this
     week, today before 07:00, or after a failed run; not for those who refuse canvassing).
