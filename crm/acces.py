@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from crm.models import Demande, Mission, Organisation
+from crm.models import Demande, Mission, Organisation, OrganisationQuerySet
 from crm.roles import est_consultant, est_gerant
 
 
@@ -40,7 +40,7 @@ def membre_requis(vue):
     return enveloppe
 
 
-def organisations_visibles(user) -> QuerySet[Organisation]:
+def organisations_visibles(user) -> OrganisationQuerySet:
     # Consultants read every client and prospect (DESIGN §7); nobody sees archived ones here.
     return Organisation.objects.all()
 
