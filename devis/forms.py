@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -152,14 +152,18 @@ class BaseLigneFormSet(forms.BaseInlineFormSet):
         ]
 
 
-LigneFormSet = forms.inlineformset_factory(
-    Devis,
-    LigneDevis,
-    form=LigneForm,
-    formset=BaseLigneFormSet,
-    extra=2,
-    can_delete=True,
-    min_num=0,
+# The factory returns a subclass of ``formset``; django-stubs types it as the base class.
+LigneFormSet = cast(
+    type[BaseLigneFormSet],
+    forms.inlineformset_factory(
+        Devis,
+        LigneDevis,
+        form=LigneForm,
+        formset=BaseLigneFormSet,
+        extra=2,
+        can_delete=True,
+        min_num=0,
+    ),
 )
 
 
