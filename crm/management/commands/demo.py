@@ -25,4 +25,6 @@ class Command(BaseCommand):
             raise CommandError(REFUS)
         from demonstration.management.commands.demo import Command as Demonstration
 
-        Demonstration(stdout=self.stdout._out, stderr=self.stderr._out).handle(*args, **options)
+        commande = Demonstration()
+        commande.stdout, commande.stderr = self.stdout, self.stderr  # the same wrappers and styles
+        commande.handle(*args, **options)

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -71,7 +72,11 @@ class Command(BaseCommand):
                 raise CommandError("Restauration annulée.")
 
         # What must survive the restore (the RGPD erasures), read from the live data now.
-        suites = [r for _, r in avant_restauration.send(sender=Command) if callable(r)]
+        # Receivers return their replay (the stubs type a response as str | None).
+        suites: list[Callable[[], object]] = []
+        for _, rejeu in avant_restauration.send(sender=Command):
+            if callable(rejeu):
+                suites.append(rejeu)
         fichier_base = source / manifeste["base"]
         connections.close_all()
         if moteur == "sqlite":
@@ -84,11 +89,11 @@ class Command(BaseCommand):
                 live.close()
                 sauvegarde.close()
         else:
-            args, env = env_postgres(reglages)
+            connexion, env = env_postgres(reglages)
             resultat = subprocess.run(
                 [
                     outil_postgres("pg_restore"),
-                    *args,
+                    *connexion,
                     "--clean",
                     "--if-exists",
                     "--no-owner",
