@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from courrier import rattachement
+from courrier.models import MessageRecu
 from crm.champs import choix_modele
 from crm.models import Organisation
 
@@ -17,7 +20,7 @@ class ClasserForm(forms.Form):
         error_messages={"invalid_choice": "Choisissez une organisation de la liste."},
     )
 
-    def __init__(self, *args, message=None, **kwargs):
+    def __init__(self, *args: Any, message: MessageRecu | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choix_modele(self, "organisation").queryset = Organisation.objects.filter(
             archivee=False

@@ -14,6 +14,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from imap_tools import MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
@@ -37,7 +38,7 @@ DEBUT_CORPS = 256 * 1024
 class MessageBrut(MailMessage):
     """imap-tools' message keeping its raw bytes (parsed again with ``policy.default``)."""
 
-    def __init__(self, fetch_data: list) -> None:
+    def __init__(self, fetch_data: list[Any]) -> None:
         super().__init__(fetch_data)
         self.brut = self._get_message_data_parts(fetch_data)[0]
 
@@ -52,11 +53,11 @@ def jeton_oauth2() -> str:
     read at each connection (a refresher outside the CRM keeps it current)."""
     if settings.IMAP_OAUTH2_TOKEN_FILE:
         return Path(settings.IMAP_OAUTH2_TOKEN_FILE).read_text(encoding="utf-8").strip()
-    return settings.IMAP_OAUTH2_TOKEN.strip()
+    return str(settings.IMAP_OAUTH2_TOKEN).strip()
 
 
 @contextmanager
-def ouvrir(config: dict) -> Iterator[BaseMailBox]:
+def ouvrir(config: dict[str, Any]) -> Iterator[BaseMailBox]:
     classe: type[MailBox | MailBoxUnencrypted] = MailBox if config["ssl"] else MailBoxUnencrypted
     boite = classe(config["hote"], config["port"], timeout=settings.CRM_COURRIER_DELAI_IMAP)
     boite.email_message_class = MessageBrut

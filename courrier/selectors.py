@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from courrier.models import MessageRecu, StatutMessage
+from crm.extensions import Utilisateur
 from devis.models import Devis, StatutDevis
 from devis.selectors import reponses_a_qualifier
 
@@ -21,7 +22,7 @@ def a_classer() -> QuerySet[MessageRecu]:
     )
 
 
-def _derniers(devis_ids, *, automatiques: bool) -> dict[int, MessageRecu]:
+def _derniers(devis_ids: Iterable[int], *, automatiques: bool) -> dict[int, MessageRecu]:
     statut = StatutMessage.AUTOMATIQUE if automatiques else StatutMessage.RATTACHE
     derniers: dict[int, MessageRecu] = {}
     for m in (
@@ -34,7 +35,7 @@ def _derniers(devis_ids, *, automatiques: bool) -> dict[int, MessageRecu]:
     return derniers
 
 
-def a_qualifier(*, user=None) -> list[tuple[Devis, MessageRecu | None]]:
+def a_qualifier(*, user: Utilisateur | None = None) -> list[tuple[Devis, MessageRecu | None]]:
     """Quotes paused by a reply, each with the latest reply read (two queries)."""
     devis = list(reponses_a_qualifier(user=user))
     messages = _derniers([d.pk for d in devis], automatiques=False)
@@ -72,7 +73,9 @@ def absences_a_reporter(le: date, *, devis: Devis | None = None) -> list[tuple[D
     return _garder_absences(messages.order_by("lu_le", "pk"))
 
 
-def reponses_du_jour(le: date):
+def reponses_du_jour(
+    le: date,
+) -> tuple[list[tuple[Devis, MessageRecu]], list[tuple[Devis, MessageRecu]]]:
     """For « Aujourd'hui », in one query: the quotes paused by a reply (with the latest reply)
     and the out-of-office replies whose relance can move."""
     messages = list(
@@ -98,7 +101,7 @@ def reponses_du_jour(le: date):
     return a_qualifier, absences
 
 
-def messages_du(objet, champ: str) -> QuerySet[MessageRecu]:
+def messages_du(objet: Model, champ: str) -> QuerySet[MessageRecu]:
     return (
         MessageRecu.objects.filter(**{champ: objet})
         .prefetch_related(Prefetch("pieces"))

@@ -3,23 +3,32 @@ rights on the object (DESIGN §7). A guessed id of an object one may not see is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from crm.models import Demande, Mission, Organisation, OrganisationQuerySet
 from crm.roles import est_consultant, est_gerant
 
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+# A view: the request, then its URL's arguments.
+Vue = Callable[Concatenate[HttpRequest, P], R]
 
-def gerant_requis(vue):
+
+def gerant_requis(vue: Vue[P, R]) -> Vue[P, R]:
     """Views only the gérant may use: others get a French 403 page."""
 
     @login_required
     @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
+    def enveloppe(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
         if not est_gerant(request.user):
             raise PermissionDenied("Cette page est réservée au gérant.")
         return vue(request, *args, **kwargs)
@@ -27,12 +36,12 @@ def gerant_requis(vue):
     return enveloppe
 
 
-def membre_requis(vue):
+def membre_requis(vue: Vue[P, R]) -> Vue[P, R]:
     """Views for the gérant and the consultants (any signed-in member of the firm)."""
 
     @login_required
     @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
+    def enveloppe(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
         if not (est_gerant(request.user) or est_consultant(request.user)):
             raise PermissionDenied("Votre compte n'a accès à aucune page du CRM : voyez le gérant.")
         return vue(request, *args, **kwargs)
