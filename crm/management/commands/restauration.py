@@ -17,9 +17,10 @@ import sys
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from crm.management.commands.sauvegarde import (
@@ -36,7 +37,7 @@ from crm.signaux import avant_restauration
 class Command(BaseCommand):
     help = "Restaure la base de données et les fichiers déposés depuis une sauvegarde."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dossier", help="dossier écrit par manage.py sauvegarde")
         parser.add_argument(
             "--oui",
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             help="ne pas demander de confirmation (les données actuelles sont remplacées)",
         )
 
-    def handle(self, *args, dossier: str, oui: bool, **options):
+    def handle(self, *args: Any, dossier: str, oui: bool, **options: Any) -> None:
         source = Path(dossier).resolve()
         try:
             manifeste = json.loads((source / MANIFESTE).read_text(encoding="utf-8"))
