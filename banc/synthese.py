@@ -241,6 +241,8 @@ class Generateur:
         )
         enquetes = []
         for pk, contact_id, fin in missions:
+            if fin is None:  # every accepted quote's mission here has an end date
+                continue
             e = Enquete(
                 mission_id=pk,
                 contact_id=contact_id,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import MIMEPart
 from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
@@ -89,7 +89,7 @@ def _nettoyer(texte: str) -> str:
     return texte[:TAILLE_TEXTE_MAX]
 
 
-def _en_tete(message: EmailMessage, nom: str) -> str:
+def _en_tete(message: MIMEPart, nom: str) -> str:
     try:
         valeur = message.get(nom)
     except Exception:  # a header the policy cannot parse is read raw
@@ -97,19 +97,25 @@ def _en_tete(message: EmailMessage, nom: str) -> str:
     return " ".join(str(valeur or "").split())
 
 
-def _decoder(partie: EmailMessage) -> str:
+def _octets(partie: MIMEPart) -> bytes:
+    """The part's decoded bytes (empty for a multipart part, whose payload is a list)."""
+    donnees = partie.get_payload(decode=True)
+    return donnees if isinstance(donnees, bytes) else b""
+
+
+def _decoder(partie: MIMEPart) -> str:
     """The part's text; an unknown or wrong charset is read as UTF-8, then Latin-1."""
     try:
         return str(partie.get_content())
     except (LookupError, UnicodeDecodeError, AssertionError, ValueError):
-        donnees = partie.get_payload(decode=True) or b""
+        donnees = _octets(partie)
         try:
             return donnees.decode("utf-8")
         except UnicodeDecodeError:
             return donnees.decode("latin-1")
 
 
-def _texte(message: EmailMessage) -> str:
+def _texte(message: MIMEPart) -> str:
     corps = message.get_body(preferencelist=("plain", "html"))
     if corps is None:
         return ""
@@ -119,7 +125,7 @@ def _texte(message: EmailMessage) -> str:
     return _nettoyer(contenu)
 
 
-def _pieces(message: EmailMessage) -> tuple[list[PieceLue], list[str]]:
+def _pieces(message: MIMEPart) -> tuple[list[PieceLue], list[str]]:
     """The attachments, and the text of each forwarded message attached whole (message/rfc822,
     as Apple Mail and Outlook « transférer en pièce jointe » send it)."""
     pieces, transferes = [], []
@@ -135,7 +141,7 @@ def _pieces(message: EmailMessage) -> tuple[list[PieceLue], list[str]]:
         if partie.is_multipart():
             continue
         try:
-            contenu = partie.get_payload(decode=True) or b""
+            contenu = _octets(partie)
         except Exception:
             contenu = b""
         nom = " ".join((partie.get_filename() or "piece-jointe").split())[:200]
@@ -143,7 +149,7 @@ def _pieces(message: EmailMessage) -> tuple[list[PieceLue], list[str]]:
     return pieces, transferes
 
 
-def est_automatique(message: EmailMessage, sujet: str) -> bool:
+def est_automatique(message: MIMEPart, sujet: str) -> bool:
     """RFC 3834 ``Auto-Submitted`` (anything but « no »), the usual X- headers, a bulk
     ``Precedence``, or an out-of-office subject."""
     auto = _en_tete(message, "Auto-Submitted").lower()

@@ -16,12 +16,12 @@ from courrier import selectors
 from courrier.models import MessageRecu
 from courrier.services import boite_en_echec, date_report
 from crm.digest import LIGNES_PAR_SECTION
-from crm.extensions import BoutonLigne, Ligne, section
+from crm.extensions import BoutonLigne, Ligne, Utilisateur, section
 from crm.roles import est_gerant
-from devis.models import Reponse
+from devis.models import Devis, Reponse
 
 
-def _gerant(user) -> bool:
+def _gerant(user: Utilisateur | None) -> bool:
     return user is None or est_gerant(user)
 
 
@@ -33,7 +33,7 @@ def extrait(message: MessageRecu | None) -> str:
     return f"{qui} : « {texte} »"
 
 
-def boutons_qualifier(devis) -> tuple[BoutonLigne, ...]:
+def boutons_qualifier(devis: Devis) -> tuple[BoutonLigne, ...]:
     url = reverse("courrier:qualifier", args=[devis.pk])
     return (
         BoutonLigne("Accepté", url, (("decision", Reponse.ACCEPTE),), "btn btn-sm btn-success"),
@@ -50,7 +50,7 @@ def boutons_qualifier(devis) -> tuple[BoutonLigne, ...]:
 
 
 @section("reponses_a_qualifier", "Réponses reçues — à qualifier", ordre=12)
-def reponses_a_qualifier(user, le: date) -> list[Ligne]:
+def reponses_a_qualifier(user: Utilisateur | None, le: date) -> list[Ligne]:
     """The client's replies that stopped a quote's clock (one click: the answer), then the
     out-of-office replies whose relance can move after the return: one query for both, and
     none without a mailbox to read (« Aujourd'hui » is held to 15 queries; a quote paused
@@ -89,7 +89,7 @@ def bouton_reporter(message: MessageRecu) -> BoutonLigne:
 
 
 @section("courrier_a_classer", "Emails à classer", ordre=24, accueil=False)
-def a_classer(user, le: date) -> list[Ligne]:
+def a_classer(user: Utilisateur | None, le: date) -> list[Ligne]:
     if not _gerant(user):
         return []
     nombre = selectors.a_classer().count()
@@ -105,7 +105,7 @@ def a_classer(user, le: date) -> list[Ligne]:
 
 
 @section("courrier_injoignable", "Boîte mail injoignable", ordre=5, accueil=False)
-def injoignable(user, le: date) -> list[Ligne]:
+def injoignable(user: Utilisateur | None, le: date) -> list[Ligne]:
     """In the digest (and as a banner on the mailbox's pages; « Aujourd'hui » keeps its query
     budget): failures of over an hour only, so one network hiccup, retried five minutes later,
     never alarms anyone. Reads the clock, as the digest's sending does."""

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from courrier import pages  # noqa: F401  (the panels of the quote's and complaint's pages)
 from courrier.models import MessageRecu, PieceJointeRecue
 from crm.effacement import Mentions, derniere_date, nettoyer
 from crm.extensions import DonneesPersonnelles, donnees_personnelles
+from crm.models import Contact, Organisation
 
 
-def _messages(contact):
+def _messages(contact: Contact) -> QuerySet[MessageRecu]:
     filtre = Q(contact=contact)
     if contact.email:
         filtre |= Q(expediteur__iexact=contact.email)
     return MessageRecu.objects.filter(filtre)
 
 
-def exporter(contact) -> dict:
+def exporter(contact: Contact) -> dict[str, Any]:
     return {
         "emails_recus": [
             {
@@ -32,7 +36,7 @@ def exporter(contact) -> dict:
     }
 
 
-def effacer(contact, *, mentions: Mentions, remplacement: str, le) -> None:
+def effacer(contact: Contact, *, mentions: Mentions, remplacement: str, le: date) -> None:
     """The person's messages keep their date and subject's facts, not who they are: sender,
     name and every mention in the texts go, and their attachments are deleted."""
     mentions = mentions.avec([contact.email])
@@ -50,7 +54,7 @@ def effacer(contact, *, mentions: Mentions, remplacement: str, le) -> None:
     )
 
 
-def anonymiser(organisation, *, remplacement: str, le) -> None:
+def anonymiser(organisation: Organisation, *, remplacement: str, le: date) -> None:
     MessageRecu.objects.filter(organisation=organisation).update(
         texte="", sujet=remplacement, expediteur="", nom_expediteur=""
     )

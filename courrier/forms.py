@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from courrier import rattachement
+from courrier.models import MessageRecu
+from crm.champs import choix_modele
 from crm.models import Organisation
 
 
@@ -16,11 +20,11 @@ class ClasserForm(forms.Form):
         error_messages={"invalid_choice": "Choisissez une organisation de la liste."},
     )
 
-    def __init__(self, *args, message=None, **kwargs):
+    def __init__(self, *args: Any, message: MessageRecu | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(archivee=False).order_by(
-            "raison_sociale"
-        )
+        choix_modele(self, "organisation").queryset = Organisation.objects.filter(
+            archivee=False
+        ).order_by("raison_sociale")
         if message is not None and message.expediteur and not self.is_bound:
             devinee = rattachement.organisation_du_domaine(message.expediteur)
             if devinee is not None:

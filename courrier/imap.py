@@ -14,13 +14,15 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from imap_tools import MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
+from imap_tools.mailbox import BaseMailBox
 
 # Everything that means « the server could not be reached or refused us »: retried later.
-ERREURS_SERVEUR = (
+ERREURS_SERVEUR: tuple[type[Exception], ...] = (
     OSError,
     socket.timeout,
     ssl.SSLError,
@@ -36,7 +38,7 @@ DEBUT_CORPS = 256 * 1024
 class MessageBrut(MailMessage):
     """imap-tools' message keeping its raw bytes (parsed again with ``policy.default``)."""
 
-    def __init__(self, fetch_data: list) -> None:
+    def __init__(self, fetch_data: list[Any]) -> None:
         super().__init__(fetch_data)
         self.brut = self._get_message_data_parts(fetch_data)[0]
 
@@ -51,12 +53,12 @@ def jeton_oauth2() -> str:
     read at each connection (a refresher outside the CRM keeps it current)."""
     if settings.IMAP_OAUTH2_TOKEN_FILE:
         return Path(settings.IMAP_OAUTH2_TOKEN_FILE).read_text(encoding="utf-8").strip()
-    return settings.IMAP_OAUTH2_TOKEN.strip()
+    return str(settings.IMAP_OAUTH2_TOKEN).strip()
 
 
 @contextmanager
-def ouvrir(config: dict) -> Iterator[MailBox]:
-    classe = MailBox if config["ssl"] else MailBoxUnencrypted
+def ouvrir(config: dict[str, Any]) -> Iterator[BaseMailBox]:
+    classe: type[MailBox | MailBoxUnencrypted] = MailBox if config["ssl"] else MailBoxUnencrypted
     boite = classe(config["hote"], config["port"], timeout=settings.CRM_COURRIER_DELAI_IMAP)
     boite.email_message_class = MessageBrut
     jeton = jeton_oauth2()
@@ -71,21 +73,21 @@ def ouvrir(config: dict) -> Iterator[MailBox]:
             boite.login(config["utilisateur"], config["mot_de_passe"], config["dossier"])
         yield boite
     finally:
-        with suppress(ERREURS_SERVEUR):
+        with suppress(*ERREURS_SERVEUR):
             boite.logout()
 
 
-def uidvalidity(boite: MailBox, dossier: str) -> int:
+def uidvalidity(boite: BaseMailBox, dossier: str) -> int:
     return int(boite.folder.status(dossier, ["UIDVALIDITY"])["UIDVALIDITY"])
 
 
-def uids_apres(boite: MailBox, dernier: int) -> list[int]:
+def uids_apres(boite: BaseMailBox, dernier: int) -> list[int]:
     """UIDs above ``dernier``, ascending (``n:*`` also names the last message when none is
     newer: it is filtered out)."""
     return sorted(u for u in (int(x) for x in boite.uids(f"UID {dernier + 1}:*")) if u > dernier)
 
 
-def taille(boite: MailBox, uid: int) -> int:
+def taille(boite: BaseMailBox, uid: int) -> int:
     _, donnees = boite.client.uid("fetch", str(uid), "(RFC822.SIZE)")
     for element in donnees or []:
         ligne = element[0] if isinstance(element, tuple) else element
@@ -95,7 +97,7 @@ def taille(boite: MailBox, uid: int) -> int:
     return 0
 
 
-def lire(boite: MailBox, uid: int, *, taille_max: int) -> tuple[bytes, bool] | None:
+def lire(boite: BaseMailBox, uid: int, *, taille_max: int) -> tuple[bytes, bool] | None:
     """The message's bytes and whether they are incomplete (over ``taille_max``: its headers
     and the start of its body only, never the whole attachment in memory). None when the
     message vanished meanwhile (moved by a mail client, or by another worker)."""
@@ -106,11 +108,12 @@ def lire(boite: MailBox, uid: int, *, taille_max: int) -> tuple[bytes, bool] | N
         morceaux = [e[1] for e in donnees or [] if isinstance(e, tuple)]
         return (b"".join(morceaux), True) if morceaux else None
     for message in boite.fetch(uid_list=[str(uid)], mark_seen=False):
+        assert isinstance(message, MessageBrut)  # ouvrir() sets it as the message class
         return message.brut, False
     return None
 
 
-def marquer_traite(boite: MailBox, uid: int) -> None:
+def marquer_traite(boite: BaseMailBox, uid: int) -> None:
     if settings.CRM_COURRIER_DOSSIER_TRAITES:
         boite.move([str(uid)], settings.CRM_COURRIER_DOSSIER_TRAITES)
     else:

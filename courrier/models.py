@@ -82,7 +82,7 @@ class MessageRecu(models.Model):
         return f"{self.sujet or '(sans sujet)'} — {self.expediteur or 'expéditeur inconnu'}"
 
 
-def _chemin_piece(instance, filename: str) -> str:
+def _chemin_piece(instance: models.Model, filename: str) -> str:
     return chemin_aleatoire("courrier", filename)
 
 

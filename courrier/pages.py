@@ -3,6 +3,9 @@ with its one-click qualification and the « reporter au retour » of an out-of-o
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils import timezone
 
 from courrier import selectors
@@ -10,9 +13,11 @@ from courrier.digest import bouton_reporter, boutons_qualifier
 from courrier.models import StatutMessage
 from crm.extensions import PanneauPage, panneaux_pages
 from crm.roles import est_gerant
+from devis.models import Devis
+from reclamations.models import Reclamation
 
 
-def _devis(request, devis) -> dict | None:
+def _devis(request: HttpRequest, devis: Devis | None) -> dict[str, Any] | None:
     if not est_gerant(request.user) or devis is None:
         return None
     messages_lus = list(selectors.messages_du(devis, "devis"))
@@ -29,7 +34,7 @@ def _devis(request, devis) -> dict | None:
     }
 
 
-def _reclamation(request, reclamation) -> dict | None:
+def _reclamation(request: HttpRequest, reclamation: Reclamation) -> dict[str, Any] | None:
     messages_lus = list(selectors.messages_du(reclamation, "reclamation"))
     if not messages_lus:
         return None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db import models
+
 from crm.models import Contact, EmailEnvoye, Organisation
 from devis.models import Devis
 from reclamations.models import Reclamation
@@ -34,7 +36,7 @@ def _domaine(adresse: str) -> str:
     return adresse.rsplit("@", 1)[-1].lower()
 
 
-def _cible_objet(objet, adresse: str, par: str) -> Cible:
+def _cible_objet(objet: models.Model, adresse: str, par: str) -> Cible:
     organisation = getattr(objet, "organisation", None)
     contact = _contact(adresse, organisation) if organisation else None
     return Cible(
@@ -54,7 +56,7 @@ def par_fil(references: list[str], adresse: str) -> Cible | None:
         .select_related("content_type")
         .order_by("-cree_le")
     ):
-        modele = email.content_type.model_class()
+        modele = email.content_type.model_class() if email.content_type else None
         objet = modele._default_manager.filter(pk=email.object_id).first() if modele else None
         if objet is not None and getattr(objet, "organisation", None) is not None:
             return _cible_objet(objet, adresse, "fil")

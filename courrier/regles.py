@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from crm.extensions import regle
-from devis.selectors import reponses_a_qualifier
+from devis.selectors import numeros, reponses_a_qualifier
 
 
 @regle(
@@ -20,4 +20,4 @@ from devis.selectors import reponses_a_qualifier
     ordre=35,
 )
 def _reponses_a_qualifier(le: date, *, simuler: bool) -> dict[str, list[str]]:
-    return {"reponses_a_qualifier": list(reponses_a_qualifier().values_list("numero", flat=True))}
+    return {"reponses_a_qualifier": numeros(reponses_a_qualifier())}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from courrier.models import MessageRecu, StatutMessage
+from crm.extensions import Utilisateur
 from devis.models import Devis, StatutDevis
 from devis.selectors import reponses_a_qualifier
 
@@ -20,7 +22,7 @@ def a_classer() -> QuerySet[MessageRecu]:
     )
 
 
-def _derniers(devis_ids, *, automatiques: bool) -> dict[int, MessageRecu]:
+def _derniers(devis_ids: Iterable[int], *, automatiques: bool) -> dict[int, MessageRecu]:
     statut = StatutMessage.AUTOMATIQUE if automatiques else StatutMessage.RATTACHE
     derniers: dict[int, MessageRecu] = {}
     for m in (
@@ -28,11 +30,12 @@ def _derniers(devis_ids, *, automatiques: bool) -> dict[int, MessageRecu]:
         .prefetch_related("pieces")
         .order_by("lu_le", "pk")
     ):
-        derniers[m.devis_id] = m  # the latest wins
+        if m.devis_id is not None:  # always set here (filtered by devis)
+            derniers[m.devis_id] = m  # the latest wins
     return derniers
 
 
-def a_qualifier(*, user=None) -> list[tuple[Devis, MessageRecu | None]]:
+def a_qualifier(*, user: Utilisateur | None = None) -> list[tuple[Devis, MessageRecu | None]]:
     """Quotes paused by a reply, each with the latest reply read (two queries)."""
     devis = list(reponses_a_qualifier(user=user))
     messages = _derniers([d.pk for d in devis], automatiques=False)
@@ -50,12 +53,14 @@ def _absences(le: date) -> Q:
     )
 
 
-def _garder_absences(messages) -> list[tuple[Devis, MessageRecu]]:
-    garde: dict[int, MessageRecu] = {}
+def _garder_absences(messages: Iterable[MessageRecu]) -> list[tuple[Devis, MessageRecu]]:
+    garde: dict[int, tuple[Devis, MessageRecu]] = {}
     for m in messages:  # oldest first: the latest of each quote wins
+        if m.devis is None or m.retour_le is None:  # never, as _absences() filters them
+            continue
         if m.devis.relance_due_le is None or m.devis.relance_due_le <= m.retour_le:
-            garde[m.devis_id] = m
-    return [(m.devis, m) for m in garde.values()]
+            garde[m.devis.pk] = (m.devis, m)
+    return list(garde.values())
 
 
 def absences_a_reporter(le: date, *, devis: Devis | None = None) -> list[tuple[Devis, MessageRecu]]:
@@ -68,7 +73,9 @@ def absences_a_reporter(le: date, *, devis: Devis | None = None) -> list[tuple[D
     return _garder_absences(messages.order_by("lu_le", "pk"))
 
 
-def reponses_du_jour(le: date):
+def reponses_du_jour(
+    le: date,
+) -> tuple[list[tuple[Devis, MessageRecu]], list[tuple[Devis, MessageRecu]]]:
     """For « Aujourd'hui », in one query: the quotes paused by a reply (with the latest reply)
     and the out-of-office replies whose relance can move."""
     messages = list(
@@ -84,18 +91,17 @@ def reponses_du_jour(le: date):
         .select_related("devis__organisation", "devis__contact")
         .order_by("lu_le", "pk")
     )
-    reponses: dict[int, MessageRecu] = {}
+    reponses: dict[int, tuple[Devis, MessageRecu]] = {}
     for m in messages:
-        if m.statut == StatutMessage.RATTACHE:
-            reponses[m.devis_id] = m
-    a_qualifier = sorted(
-        ((m.devis, m) for m in reponses.values()), key=lambda dm: dm[0].reponse_recue_le
-    )
+        if m.statut == StatutMessage.RATTACHE and m.devis is not None:
+            reponses[m.devis.pk] = (m.devis, m)
+    # reponse_recue_le is set on each (filtered above); lu_le only keeps the key total for mypy.
+    a_qualifier = sorted(reponses.values(), key=lambda dm: dm[0].reponse_recue_le or dm[1].lu_le)
     absences = _garder_absences(m for m in messages if m.statut == StatutMessage.AUTOMATIQUE)
     return a_qualifier, absences
 
 
-def messages_du(objet, champ: str) -> QuerySet[MessageRecu]:
+def messages_du(objet: Model, champ: str) -> QuerySet[MessageRecu]:
     return (
         MessageRecu.objects.filter(**{champ: objet})
         .prefetch_related(Prefetch("pieces"))

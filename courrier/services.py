@@ -19,6 +19,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,9 +30,21 @@ from courrier import analyse, imap, rattachement
 from courrier.models import EtatBoite, MessageRecu, PieceJointeRecue, StatutMessage
 from crm.calendrier import ajouter_jours_ouvres
 from crm.exceptions import RefusMetier
+from crm.extensions import Utilisateur
 from crm.forms import SIGNATURES
-from crm.models import Canal, Contexte, Interaction, SensInteraction, Source, TypeInteraction
+from crm.models import (
+    Canal,
+    Contact,
+    Contexte,
+    Demande,
+    Interaction,
+    Organisation,
+    SensInteraction,
+    Source,
+    TypeInteraction,
+)
 from crm.services import enregistrer_demande
+from devis.models import Devis
 from devis.services import reporter_relance, signaler_reponse_recue
 
 logger = logging.getLogger(__name__)
@@ -63,7 +76,7 @@ class Bilan:
             self.automatiques += statut == StatutMessage.AUTOMATIQUE
             self.malformes += statut == StatutMessage.MALFORME
 
-    def en_dict(self) -> dict:
+    def en_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -212,6 +225,8 @@ def _mettre_de_cote(brut: bytes, *, raison: str, dossier: str, uid: int | None) 
 
 
 def _interaction(message: MessageRecu, *, le: date) -> Interaction:
+    if message.organisation is None:  # each caller attaches the message first
+        raise RefusMetier("Ce message n'est rattaché à aucune organisation.")
     return Interaction.objects.create(
         organisation=message.organisation,
         contact=message.contact,
@@ -261,7 +276,14 @@ def _verrouiller(message: MessageRecu, *statuts: str) -> MessageRecu:
     return message
 
 
-def classer(message: MessageRecu, *, organisation, contact=None, le: date, par=None) -> MessageRecu:
+def classer(
+    message: MessageRecu,
+    *,
+    organisation: Organisation,
+    contact: Contact | None = None,
+    le: date,
+    par: Utilisateur | None = None,
+) -> MessageRecu:
     """Attach a message « à classer » to an organisation: it becomes an Interaction there."""
     if contact is not None and contact.organisation_id != organisation.pk:
         raise RefusMetier("Ce contact n'appartient pas à cette organisation.")
@@ -280,7 +302,7 @@ def _fin_du(le: date) -> datetime:
     return timezone.make_aware(datetime.combine(le, datetime.max.time()))
 
 
-def ignorer(message: MessageRecu, *, par=None) -> MessageRecu:
+def ignorer(message: MessageRecu, *, par: Utilisateur | None = None) -> MessageRecu:
     with transaction.atomic():
         message = _verrouiller(message, StatutMessage.A_CLASSER, StatutMessage.MALFORME)
         message.statut = StatutMessage.IGNORE
@@ -298,7 +320,7 @@ def _type_prestation(texte: str) -> str:
     return "conseil"
 
 
-def creer_demande(message: MessageRecu, *, le: date, par=None):
+def creer_demande(message: MessageRecu, *, le: date, par: Utilisateur | None = None) -> Demande:
     """A new request by email (J0, PROC-020 §3.1), pre-filled from the message: the
     organisation guessed from the sender's domain (or named after it), the sender as contact,
     the text as the description. The gérant completes it on the request's page."""
@@ -336,15 +358,16 @@ def date_report(message: MessageRecu) -> date | None:
     return ajouter_jours_ouvres(message.retour_le, 1) if message.retour_le else None
 
 
-def reporter_au_retour(message: MessageRecu, *, le: date, par=None):
+def reporter_au_retour(message: MessageRecu, *, le: date, par: Utilisateur | None = None) -> Devis:
     """« Reporter la relance au lendemain de son retour »: the quote's relance moves to the
     working day after the return date the out-of-office message gave, the reason filled in."""
-    if message.devis is None or message.retour_le is None:
+    au = date_report(message)
+    if message.devis is None or au is None:
         raise RefusMetier("Ce message ne donne pas de date de retour pour un devis.")
     qui = message.nom_expediteur or message.expediteur
     return reporter_relance(
         message.devis,
-        au=date_report(message),
+        au=au,
         motif=(f"Réponse automatique de {qui} : absent, de retour le {message.retour_le:%d/%m/%Y}"),
         le=le,
         par=par,

@@ -8,11 +8,13 @@ back-off, and the next beat tick tries again when it has elapsed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
 @shared_task(name="courrier.tasks.relever")
-def relever() -> dict:
+def relever() -> dict[str, Any]:
     from courrier.services import relever as relever_boite
 
     return relever_boite().en_dict()

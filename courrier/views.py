@@ -5,9 +5,10 @@ object, call one service, come back with a message."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,14 +24,14 @@ from devis.models import Devis, Reponse
 from devis.services import enregistrer_reponse, reprendre_suivi
 
 
-def _retour(request, defaut: str):
+def _retour(request: HttpRequest, defaut: str) -> HttpResponse:
     suivant = request.POST.get("suivant", "")
     if suivant and url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
         return redirect(suivant)
     return redirect(defaut)
 
 
-def _faire(request, action: Callable[[], object], succes: str) -> bool:
+def _faire(request: HttpRequest, action: Callable[[], object], succes: str) -> bool:
     try:
         action()
     except RefusMetier as exc:
@@ -41,10 +42,8 @@ def _faire(request, action: Callable[[], object], succes: str) -> bool:
 
 
 @gerant_requis
-def a_classer(request):
-    lus = list(selectors.a_classer()[:50])
-    for m in lus:
-        m.formulaire = ClasserForm(prefix=f"m{m.pk}", message=m)
+def a_classer(request: HttpRequest) -> HttpResponse:
+    lus = [(m, ClasserForm(prefix=f"m{m.pk}", message=m)) for m in selectors.a_classer()[:50]]
     return render(
         request,
         "courrier/a_classer.html",
@@ -52,7 +51,7 @@ def a_classer(request):
     )
 
 
-def _statuts() -> dict:
+def _statuts() -> dict[str, Any]:
     # The mailbox's health, read now (a view is an edge): shown after an hour of failures.
     return {
         "automatique": StatutMessage.AUTOMATIQUE,
@@ -61,20 +60,20 @@ def _statuts() -> dict:
 
 
 @gerant_requis
-def a_qualifier(request):
+def a_qualifier(request: HttpRequest) -> HttpResponse:
     lignes = [(d, m, boutons_qualifier(d)) for d, m in selectors.a_qualifier(user=request.user)]
     return render(request, "courrier/a_qualifier.html", {"lignes": lignes, **_statuts()})
 
 
 @gerant_requis
 @require_POST
-def classer(request, pk: int):
+def classer(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(MessageRecu, pk=pk)
     form = ClasserForm(request.POST, prefix=f"m{pk}", message=message)
     if not form.is_valid():
         for erreurs in form.errors.values():
             for e in erreurs:
-                messages.error(request, e)
+                messages.error(request, str(e))  # already a str: ErrorList yields messages
         return redirect("courrier:a_classer")
     _faire(
         request,
@@ -91,7 +90,7 @@ def classer(request, pk: int):
 
 @gerant_requis
 @require_POST
-def ignorer(request, pk: int):
+def ignorer(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(MessageRecu, pk=pk)
     _faire(request, lambda: services.ignorer(message, par=request.user), "Email ignoré.")
     return redirect("courrier:a_classer")
@@ -99,7 +98,7 @@ def ignorer(request, pk: int):
 
 @gerant_requis
 @require_POST
-def creer_demande(request, pk: int):
+def creer_demande(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(MessageRecu, pk=pk)
     try:
         demande = services.creer_demande(message, le=timezone.localdate(), par=request.user)
@@ -112,7 +111,7 @@ def creer_demande(request, pk: int):
 
 @gerant_requis
 @require_POST
-def qualifier(request, pk: int):
+def qualifier(request: HttpRequest, pk: int) -> HttpResponse:
     devis = get_object_or_404(Devis, pk=pk)
     decision = request.POST.get("decision", "")
     if decision not in Reponse.values:
@@ -134,7 +133,7 @@ def qualifier(request, pk: int):
 
 @gerant_requis
 @require_POST
-def reprendre(request, pk: int):
+def reprendre(request: HttpRequest, pk: int) -> HttpResponse:
     devis = get_object_or_404(Devis, pk=pk)
     _faire(
         request,
@@ -146,18 +145,19 @@ def reprendre(request, pk: int):
 
 @gerant_requis
 @require_POST
-def reporter(request, pk: int):
+def reporter(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(MessageRecu, pk=pk, devis__isnull=False)
     _faire(
         request,
         lambda: services.reporter_au_retour(message, le=timezone.localdate(), par=request.user),
         f"Relance reportée au {services.date_report(message):%d/%m/%Y}.",
     )
+    assert message.devis is not None  # devis__isnull=False above
     return _retour(request, message.devis.get_absolute_url())
 
 
 @gerant_requis
-def piece(request, pk: int):
+def piece(request: HttpRequest, pk: int) -> FileResponse:
     """An attachment kept from a message, served only to the gérant (never from /media)."""
     pj = get_object_or_404(PieceJointeRecue, pk=pk)
     if not pj.fichier:

@@ -52,6 +52,8 @@ URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 class LigneUnique(SansSuppression):
     """Single-row settings (the firm's identity, the quote template): no second row."""
 
+    model: type[models.Model]  # given by the ModelAdmin this mixes into
+
     def has_add_permission(self, request) -> bool:
         return not self.model._default_manager.exists()
 

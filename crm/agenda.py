@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from crm.extensions import EntreeAgenda, SourceAgenda, sources_agenda
+from crm.extensions import EntreeAgenda, SourceAgenda, Utilisateur, sources_agenda
 from crm.selectors import clients_cles_a_voir
 
 
-def clients_cles(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+def clients_cles(user: Utilisateur, *, le: date, horizon: date) -> list[EntreeAgenda]:
     entrees = []
     for org in clients_cles_a_voir(le, user=user):
         entrees.append(
@@ -33,7 +33,7 @@ def clients_cles(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
 sources_agenda.ajouter(SourceAgenda(cle="clients_cles", fonction=clients_cles, ordre=30))
 
 
-def taches(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
+def taches(user: Utilisateur, *, le: date, horizon: date) -> list[EntreeAgenda]:
     """The user's own open tasks (overdue ones included) as to-dos: a calendar is personal, so
     the gérant's feed does not carry the consultants' tasks (their digest and page do)."""
     from crm.selectors import taches_visibles, url_objet
@@ -51,7 +51,11 @@ def taches(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
                 uid=f"tache-{t.pk}",
                 jour=t.echeance,
                 titre=t.titre + (" (en retard)" if t.echeance < le else ""),
-                description=f"Tâche ({t.content_type.name})" if t.content_type_id else "Tâche",
+                description=(
+                    f"Tâche ({t.content_type.name})"
+                    if t.content_type_id and t.content_type
+                    else "Tâche"
+                ),
                 url=url_objet(t),
                 a_faire=True,
             )

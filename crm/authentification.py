@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
@@ -12,7 +14,7 @@ class ModelBackendAvecRoles(ModelBackend):
     """Django's model backend, loading the user of each request with their roles in one query
     (instead of the user, then their groups at the first rights check)."""
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: int) -> Any:
         User = get_user_model()
         try:
             user = avec_roles(User._default_manager.all()).get(pk=user_id)

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from crm import emails
 from crm.calendrier import debut_semaine
-from crm.extensions import DIGEST, Ligne, SansEtape, sans_etape, section, sections
+from crm.extensions import DIGEST, Ligne, SansEtape, Utilisateur, sans_etape, section, sections
 from crm.models import DigestHebdo, StatutDigest, StatutEmail
 from crm.roles import est_consultant, est_gerant, nom_utilisateur
 
@@ -77,7 +77,7 @@ def contenu(
     return remplies
 
 
-def destinataires():
+def destinataires() -> list[Utilisateur]:
     User = get_user_model()
     return [
         u

@@ -7,21 +7,25 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from crm.models import EmailEnvoye, Entreprise, StatutEmail
 from crm.public import demasquer_liens, masquer_liens
+
+if TYPE_CHECKING:
+    from crm.extensions import Utilisateur
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ def _ligne_seule(texte: str) -> str:
     return " ".join(texte.replace("\r", " ").replace("\n", " ").split())
 
 
-def rendre(nom: str, contexte: dict) -> tuple[str, str, str]:
+def rendre(nom: str, contexte: dict[str, Any]) -> tuple[str, str, str]:
     contexte = {"entreprise": Entreprise.courante(), "site_url": settings.SITE_URL, **contexte}
     sujet = _ligne_seule(render_to_string(f"emails/{nom}-subject.txt", contexte))
     texte = render_to_string(f"emails/{nom}-body.txt", contexte)
@@ -71,9 +75,9 @@ def enregistrer(
     sujet: str,
     texte: str,
     html: str = "",
-    objet=None,
+    objet: Model | None = None,
     pieces_jointes: tuple[PieceJointe, ...] | list[PieceJointe] = (),
-    par=None,
+    par: Utilisateur | None = None,
     copie: list[str] | None = None,
 ) -> EmailEnvoye:
     """Record an email to send (attachments kept on disk, for the record and for retries).
@@ -161,13 +165,13 @@ def expedier(email: EmailEnvoye) -> bool:
 
 def envoyer(
     nom: str,
-    contexte: dict,
+    contexte: dict[str, Any],
     *,
     motif: str,
     destinataires: list[str],
-    objet=None,
-    pieces_jointes=(),
-    par=None,
+    objet: Model | None = None,
+    pieces_jointes: tuple[PieceJointe, ...] | list[PieceJointe] = (),
+    par: Utilisateur | None = None,
     copie: list[str] | None = None,
 ) -> EmailEnvoye:
     """Render, record and send now (the caller is outside any transaction)."""
@@ -193,7 +197,7 @@ def abandonner(email: EmailEnvoye, raison: str) -> None:
     )
 
 
-def reessayer_en_echec(*, maintenant=None, limite: int = 100) -> int:
+def reessayer_en_echec(*, maintenant: datetime | None = None, limite: int = 100) -> int:
     """Retry the failed emails whose backoff has elapsed. Returns how many went out.
 
     Also picks up emails left « à envoyer » or « en cours » for over an hour (a worker killed
@@ -215,6 +219,6 @@ def reessayer_en_echec(*, maintenant=None, limite: int = 100) -> int:
     return envoyes
 
 
-def emails_de(objet):
+def emails_de(objet: Model) -> QuerySet[EmailEnvoye]:
     ct = ContentType.objects.get_for_model(objet)
     return EmailEnvoye.objects.filter(content_type=ct, object_id=str(objet.pk))

@@ -16,7 +16,7 @@ class EnvoiEchoue(RefusMetier):
     transport's error; the message says what became of the action that needed it."""
 
 
-def message_refus(exc: RefusMetier):
+def message_refus(exc: RefusMetier) -> str:
     """The refusal as a flash message, with its link when the service gave one."""
     from django.utils.html import format_html
 

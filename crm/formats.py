@@ -11,7 +11,7 @@ from django.utils import numberformat
 SEPARATEUR_MILLIERS = " "
 
 
-def format_euros(valeur, *, symbole: bool = True) -> str:
+def format_euros(valeur: object, *, symbole: bool = True) -> str:
     """1234.5 → « 1 234,50 € » (space as thousands separator, comma for decimals).
 
     Rounded half up to the cent first: Django's formatter truncates extra decimals. Grouping is

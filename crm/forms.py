@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
+from crm.champs import choix_modele
 from crm.models import (
     COORDONNEES_ORGANISATION,
     IDENTITE_ORGANISATION,
@@ -15,6 +16,7 @@ from crm.models import (
     Entreprise,
     Interaction,
     Organisation,
+    Source,
     SuiteNoGo,
 )
 
@@ -91,7 +93,8 @@ class RevueForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == Decision.NO_GO:
             if not data.get("suite"):
                 self.add_error(
@@ -239,7 +242,8 @@ class OrganisationForm(forms.ModelForm):
         return self.cleaned_data["siret"].replace(" ", "")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("cle") and not data.get("frequence_point_jours"):
             self.add_error(
                 "frequence_point_jours",
@@ -273,7 +277,7 @@ class InteractionForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = organisation.contacts.filter(archive=False)
+        choix_modele(self, "contact").queryset = organisation.contacts.filter(archive=False)
         self.fields["contact"].required = False
 
 
@@ -291,7 +295,7 @@ class DemandeForm(forms.ModelForm):
     nouvelle_source = forms.ChoiceField(
         label="Source (nouvelle organisation)",
         required=False,
-        choices=[("", "—"), *Organisation._meta.get_field("source").choices],
+        choices=[("", "—"), *Source.choices],
     )
     contact_existant = forms.ModelChoiceField(
         label="Contact existant", queryset=Contact.objects.none(), required=False
@@ -329,12 +333,13 @@ class DemandeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         org_id = self.data.get("organisation") or self.initial.get("organisation")
         qs = Contact.objects.filter(archive=False).select_related("organisation")
-        self.fields["contact_existant"].queryset = (
+        choix_modele(self, "contact_existant").queryset = (
             qs.filter(organisation_id=org_id) if org_id else qs
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("organisation") and not data.get("nouvelle_organisation", "").strip():
             self.add_error(
                 "organisation", "Choisissez une organisation ou saisissez-en une nouvelle."

@@ -35,7 +35,9 @@ class Changement:
     champs: list[tuple[str, str, str]]
 
 
-def historique(obj, *, limite: int = 50) -> list[Changement]:
+# ``obj``: a model with simple-history's HistoricalRecords, whose ``history`` manager is added
+# at run time (mypy cannot see it on a Model).
+def historique(obj: Any, *, limite: int = 50) -> list[Changement]:
     enregistrements = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
             : limite + 1
@@ -65,7 +67,7 @@ def historique(obj, *, limite: int = 50) -> list[Changement]:
     return resultat
 
 
-def _texte(valeur) -> str:
+def _texte(valeur: object) -> str:
     if valeur is None or valeur == "":
         return "—"
     if valeur is True:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from crm.extensions import COMPTE, EntreeMenu, menu
+from crm.extensions import COMPTE, EntreeMenu, Utilisateur, menu
 from crm.roles import est_gerant
 
 
-def _libelle_missions(user) -> str:
+def _libelle_missions(user: Utilisateur) -> str:
     return "Missions" if est_gerant(user) else "Mes missions"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -29,7 +30,7 @@ class PaginateurBorne(Paginator):
     def _compte_borne(self) -> int:
         """Rows in the list, counted up to ``limite`` + 1 at most."""
         lignes = self.object_list
-        if hasattr(lignes, "values"):
+        if isinstance(lignes, QuerySet):
             # SELECT COUNT(*) FROM (SELECT pk … LIMIT limite+1): the database stops at that
             # many rows. Without the ordering it need not sort the set first, and selecting the
             # pk alone keeps annotations (a quote's total, a subquery per row) out of the count.

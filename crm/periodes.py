@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable, CombinedExpression
 
 Periode = tuple[date, date]  # both days included
 
@@ -78,11 +79,11 @@ def jours(duree: timedelta | None) -> float | None:
     return round(duree.total_seconds() / 86400, 1)
 
 
-def duree(fin: str, debut: str) -> ExpressionWrapper:
+def duree(fin: str, debut: str) -> ExpressionWrapper[CombinedExpression]:
     return ExpressionWrapper(F(fin) - F(debut), output_field=DurationField())
 
 
-def moyennes(champ: str, valeur, periodes: list[Periode]) -> dict:
+def moyennes(champ: str, valeur: str | Combinable, periodes: list[Periode]) -> dict[str, Aggregate]:
     """Count and mean ``valeur`` of the rows whose ``champ`` falls in each period, as the
     aggregates ``n_<i>`` and ``moyenne_<i>``."""
     resultat: dict[str, Aggregate] = {}

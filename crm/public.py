@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from crm.exceptions import RefusMetier
 from crm.models import Entreprise
 from crm.reseau import adresse_client
 
+M = TypeVar("M", bound=models.Model)
+
 logger = logging.getLogger(__name__)
 
 # crm.jetons makes 43 URL-safe characters; DESIGN §9 promises 22 or more.
@@ -42,7 +45,9 @@ FORME_JETON = re.compile(r"[A-Za-z0-9_-]{22,64}")
 # --- Token lookup ------------------------------------------------------------------------------
 
 
-def objet_par_jeton(queryset: models.QuerySet, jeton: str, *, champ: str = "jeton_empreinte"):
+def objet_par_jeton(
+    queryset: models.QuerySet[M], jeton: str, *, champ: str = "jeton_empreinte"
+) -> M | None:
     """The object whose stored token hash (``champ``) is the hash of ``jeton``, or None.
 
     The database is searched by the SHA-256 of the token, never by the token: how long the

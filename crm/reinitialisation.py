@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 
 from crm.forms import ReinitialisationForm
@@ -26,14 +27,16 @@ REFUS = (
 )
 
 
-def _limite_atteinte(request, groupe: str, cle: str) -> bool:
+def _limite_atteinte(request: HttpRequest, groupe: str, cle: str) -> bool:
     try:
-        return is_ratelimited(
-            request,
-            group=f"reinitialisation-{groupe}",
-            key=lambda _groupe, _request: cle,
-            rate=settings.CRM_REINITIALISATION_LIMITE,
-            increment=True,
+        return bool(
+            is_ratelimited(
+                request,
+                group=f"reinitialisation-{groupe}",
+                key=lambda _groupe, _request: cle,
+                rate=settings.CRM_REINITIALISATION_LIMITE,
+                increment=True,
+            )
         )
     except Exception:  # the cache (Redis) is down: the page keeps working, unlimited
         journal.exception("Limite de réinitialisation non vérifiée (cache indisponible)")
@@ -45,7 +48,7 @@ class ReinitialisationView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
-    def form_valid(self, form):
+    def form_valid(self, form: ReinitialisationForm) -> HttpResponse:
         adresse = get_client_ip_address(self.request) or "inconnue"
         email = form.cleaned_data["email"].strip().lower()
         # Both counters move on every request, so neither limit can be dodged with the other.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 def _adresse(texte: str | None) -> str | None:
@@ -16,7 +17,7 @@ def _adresse(texte: str | None) -> str | None:
         return None
 
 
-def adresse_client(request) -> str | None:
+def adresse_client(request: HttpRequest) -> str | None:
     """The address of the client that sent ``request``, or None when none is readable.
 
     Without a trusted proxy (``PROXY_DE_CONFIANCE=False``, the default) it is ``REMOTE_ADDR``:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Exists, Model, OuterRef, QuerySet
+
+if TYPE_CHECKING:
+    from crm.extensions import Utilisateur
+
+M = TypeVar("M", bound=Model)
 
 GERANT = "Gérant"
 CONSULTANT = "Consultant"
@@ -13,20 +20,22 @@ def _annotation(role: str) -> str:
     return "_crm_role_" + ("gerant" if role == GERANT else "consultant")
 
 
-def avec_roles(utilisateurs: QuerySet) -> QuerySet:
+def avec_roles(utilisateurs: QuerySet[M]) -> QuerySet[M]:
     """Users with their roles read in the same query (the authentication backend loads the
     signed-in user this way, so a page pays no query for its rights checks)."""
     from django.contrib.auth.models import Group
 
-    return utilisateurs.annotate(
+    # Annotations named at run time: the plugin cannot see them, the queryset's model stays.
+    annotes: QuerySet[M] = utilisateurs.annotate(
         **{
             _annotation(role): Exists(Group.objects.filter(name=role, user=OuterRef("pk")))
             for role in ROLES
         }
     )
+    return annotes
 
 
-def _groupes(user) -> set[str]:
+def _groupes(user: Utilisateur) -> set[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     # Cached on the user object: one query per request, whatever the number of checks.
@@ -40,15 +49,15 @@ def _groupes(user) -> set[str]:
     return cache
 
 
-def est_gerant(user) -> bool:
+def est_gerant(user: Utilisateur) -> bool:
     return bool(getattr(user, "is_superuser", False) and user.is_active) or GERANT in _groupes(user)
 
 
-def est_consultant(user) -> bool:
+def est_consultant(user: Utilisateur) -> bool:
     return CONSULTANT in _groupes(user)
 
 
-def libelle_role(user) -> str:
+def libelle_role(user: Utilisateur) -> str:
     if est_gerant(user):
         return "Gérant"
     if est_consultant(user):
@@ -56,7 +65,13 @@ def libelle_role(user) -> str:
     return "Utilisateur"
 
 
-def accorder_permissions(apps, groupe: str, app_label: str, droits: dict[str, list[str]]) -> None:
+def accorder_permissions(
+    # The migration's historical registry: its app configs are stubs (see models_module below).
+    apps: Any,
+    groupe: str,
+    app_label: str,
+    droits: dict[str, list[str]],
+) -> None:
     """Used by data migrations: give ``groupe`` the actions on each model of ``app_label``.
 
     ``droits`` maps a model name to actions (``view``, ``add``, ``change``). Each app grants
@@ -88,6 +103,6 @@ LIRE_ECRIRE = ["view", "add", "change"]
 LIRE = ["view"]
 
 
-def nom_utilisateur(u) -> str:
+def nom_utilisateur(u: Utilisateur) -> str:
     """A user's name as the tables and files show it (empty for nobody)."""
     return (u.get_full_name() or u.username) if u else ""

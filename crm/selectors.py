@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django_stubs_ext import WithAnnotations
 
 from crm.calendrier import ajouter_jours_ouvres
 from crm.models import TYPES_RENCONTRE, Demande, Organisation, StatutDemande, Tache, TacheQuerySet
 from crm.roles import est_gerant
 
 if TYPE_CHECKING:
-    from crm.extensions import CibleTache
+    from crm.extensions import CibleTache, Utilisateur
 
 
 def echeance_qualification(recue_le: date) -> date:
     return ajouter_jours_ouvres(recue_le, settings.CRM_DEMANDE_QUALIFICATION_JOURS_OUVRES)
 
 
-def demandes_a_qualifier(le: date, *, user=None) -> QuerySet[Demande]:
+def demandes_a_qualifier(le: date, *, user: Utilisateur | None = None) -> QuerySet[Demande]:
     """Requests still « nouvelle » after the promised 2 jours ouvrés (late from the next day)."""
     # Latest reception day whose deadline falls before ``le``: every request received on or
     # before it is late. Walking back a few days keeps the query a simple indexed range.
@@ -34,16 +35,25 @@ def demandes_a_qualifier(le: date, *, user=None) -> QuerySet[Demande]:
     return qs.select_related("organisation", "contact").order_by("recue_le", "pk")
 
 
-def demandes_nouvelles(*, user=None) -> QuerySet[Demande]:
+def demandes_nouvelles(*, user: Utilisateur | None = None) -> QuerySet[Demande]:
     qs = Demande.objects.filter(statut=StatutDemande.NOUVELLE)
     if user is not None and not est_gerant(user):
         qs = qs.filter(Q(responsable=user) | Q(organisation__responsable=user))
     return qs.select_related("organisation", "contact").order_by("recue_le", "pk")
 
 
+class PointClient(TypedDict):
+    """What ``clients_cles_a_voir`` adds to each key client: its last meeting, the meeting
+    booked ahead, and the day the next meeting falls due (None when never met)."""
+
+    dernier_point: date | None
+    rendez_vous_le: date | None
+    point_du_le: date | None
+
+
 def clients_cles_a_voir(
-    le: date, *, user=None, aujourdhui: date | None = None
-) -> list[Organisation]:
+    le: date, *, user: Utilisateur | None = None, aujourdhui: date | None = None
+) -> list[WithAnnotations[Organisation, PointClient]]:
     """Key clients whose last meeting is older than their meeting frequency (or who never had
     one), unless a meeting is booked: an open « rendez-vous » task linked to the organisation,
     due on or after ``aujourdhui`` (default ``le``; the digest asks for the week's end but a
@@ -70,12 +80,19 @@ def clients_cles_a_voir(
         qs = qs.filter(Q(responsable=user) | Q(devis__mission__consultants=user)).distinct()
     # Key clients are few: the per-row interval is compared here rather than with database
     # date arithmetic, which differs between SQLite and PostgreSQL.
+    # cast: django-stubs drops the annotations through a custom queryset's select_related and
+    # order_by; dernier_point and rendez_vous_le are annotated above, point_du_le set below.
+    lignes = cast(
+        "list[WithAnnotations[Organisation, PointClient]]",
+        list(qs.select_related("responsable").order_by("raison_sociale")),
+    )
     dus = []
-    for org in qs.select_related("responsable").order_by("raison_sociale"):
+    for org in lignes:
         if org.dernier_point is None:
             org.point_du_le = None
         else:
-            org.point_du_le = org.dernier_point + timedelta(days=org.frequence_point_jours)
+            # frequence_point_jours is set (filtered above)
+            org.point_du_le = org.dernier_point + timedelta(days=org.frequence_point_jours or 0)
         if org.rendez_vous_le is not None:
             continue  # booked
         if org.point_du_le is None or org.point_du_le <= le:
@@ -86,7 +103,7 @@ def clients_cles_a_voir(
 # --- Tasks (DESIGN §10) ------------------------------------------------------------------------
 
 
-def cible_de(modele) -> CibleTache | None:
+def cible_de(modele: type[Model] | Model) -> CibleTache | None:
     """The registered task target of a model (or of an object's model), or None."""
     from crm.extensions import cibles_taches
 
@@ -97,7 +114,7 @@ def cible_de(modele) -> CibleTache | None:
     return None
 
 
-def taches_visibles(user) -> TacheQuerySet:
+def taches_visibles(user: Utilisateur) -> TacheQuerySet:
     """The tasks ``user`` may see: their own (the gérant: everyone's), unlinked or linked to an
     object they may see (each target's ``visibles(user)``, as a subquery: one query whatever
     the number of targets)."""
@@ -115,7 +132,7 @@ def taches_visibles(user) -> TacheQuerySet:
     return qs.filter(objets)
 
 
-def taches_de(objet, *, user) -> QuerySet[Tache]:
+def taches_de(objet: Model, *, user: Utilisateur) -> QuerySet[Tache]:
     """The open tasks linked to ``objet`` that ``user`` may see, soonest first."""
     return (
         taches_visibles(user)
@@ -125,7 +142,7 @@ def taches_de(objet, *, user) -> QuerySet[Tache]:
     )
 
 
-def tache_a_venir(le: date, *, modele, champ: str = "pk") -> Exists:
+def tache_a_venir(le: date, *, modele: type[Model], champ: str = "pk") -> Exists:
     """``Exists``: an open task due on or after ``le`` is linked to the row (``OuterRef(champ)``
     of a queryset of ``modele``): the affair has a next date (« Sans prochaine étape »)."""
     return Exists(

@@ -161,7 +161,7 @@ def changer_statut_mission(mission, *, statut: str, le: date, par=None):
 
     with transaction.atomic():
         m = Mission.objects.select_for_update().get(pk=mission.pk)
-        if statut not in TRANSITIONS_MISSION.get(m.statut, set()):
+        if statut not in TRANSITIONS_MISSION.get(StatutMission(m.statut), set()):
             raise RefusMetier(
                 f"Une mission « {m.get_statut_display().lower()} » ne peut pas passer à ce statut."
             )

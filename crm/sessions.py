@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.http import HttpRequest, HttpResponse
 
 CLE_RAFRAICHIE = "_crm_rafraichie"
 CLE_DEBUT = "_crm_debut"
@@ -25,10 +27,10 @@ class SessionGlissanteMiddleware:
     cookie kept alive by activity dies with it).
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         session = request.session
         if session.get(SESSION_KEY) is not None:
             maintenant = int(time.time())

@@ -4,6 +4,10 @@ its pages. The same panel (``crm/_taches.html``) is included by the apps' own pa
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 
 from crm.acces import demandes_visibles, missions_visibles, organisations_visibles
@@ -11,7 +15,7 @@ from crm.extensions import CibleTache, PanneauPage, cibles_taches, panneaux_page
 from crm.selectors import cible_de, taches_de
 
 
-def contexte_taches(request, obj) -> dict | None:
+def contexte_taches(request: HttpRequest | None, obj: Model) -> dict[str, Any] | None:
     """The open tasks of ``obj`` the user may see and the quick-add form's target (one query).
     None (no panel) for an object whose model is not a task target."""
     cible = cible_de(type(obj))

@@ -8,6 +8,7 @@ construction (database constraints and conditional updates, see ``crm.regles`` a
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -20,7 +21,7 @@ def _date(date_iso: str | None) -> date:
 @shared_task(
     name="crm.tasks.appliquer_regles", autoretry_for=(Exception,), retry_backoff=60, max_retries=5
 )
-def appliquer_regles(date_iso: str | None = None) -> dict:
+def appliquer_regles(date_iso: str | None = None) -> dict[str, Any]:
     from crm.regles import appliquer
 
     return appliquer(_date(date_iso))

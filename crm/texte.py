@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection, OWASP):
 # the ASCII signs, their full-width forms (Excel and LibreOffice read ＝ as =), and the tab and
@@ -29,7 +30,7 @@ def luhn_valide(chiffres: str) -> bool:
     return total % 10 == 0
 
 
-def sans_formule(valeur):
+def sans_formule(valeur: Any) -> Any:
     """A value safe for a spreadsheet cell: text that would start a formula gets a leading
     apostrophe (shown as text by every spreadsheet); other values are returned as they are."""
     if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):

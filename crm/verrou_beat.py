@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from billiard import current_process
 from celery.signals import beat_init
@@ -21,7 +22,7 @@ MESSAGE = (
     "Un beat Celery tourne déjà sur ce dossier ({chemin}) : arrêtez l'ancien « make run » "
     "(ou son worker) avant d'en lancer un nouveau."
 )
-_tenu = None  # the open lock file of this process's beat, kept open for its lifetime
+_tenu: TextIO | None = None  # the open lock file of this process's beat, kept open for its lifetime
 
 
 def chemin_verrou() -> Path:
@@ -30,7 +31,7 @@ def chemin_verrou() -> Path:
     return Path(f"{settings.CELERY_BEAT_SCHEDULE_FILENAME}.verrou")
 
 
-def prendre():
+def prendre() -> TextIO | None:
     """The open, locked file, or None when another live process holds the lock."""
     chemin = chemin_verrou()
     chemin.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +54,7 @@ def _refuser() -> None:
 
 
 @beat_init.connect
-def _un_seul_beat(sender=None, **kwargs) -> None:
+def _un_seul_beat(sender: object = None, **kwargs: Any) -> None:
     """Sent in the beat's process, standalone or embedded in a worker (then in a child process
     named « Beat »): refusing there stops the worker too, so that the runner stops and says
     why instead of running a worker without its beat."""

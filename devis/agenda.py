@@ -48,6 +48,7 @@ def recontacts(user, *, le: date, horizon: date) -> list[EntreeAgenda]:
             url=d.get_absolute_url(),
         )
         for d in a_recontacter(horizon, user=user)
+        if d.prochain_contact_le is not None  # always set: a_recontacter() filters on it
     ]
 
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm.calendrier import ajouter_jours_ouvres
+from crm.champs import choix_modele
 from crm.exceptions import RefusMetier
 from crm.forms import DateInput, DateMetierField, MontantField, valider_document
 from crm.models import Contact
-from crm.roles import CONSULTANT
+from crm.roles import CONSULTANT, nom_utilisateur
 from devis.models import (
     Devis,
     LigneDevis,
@@ -57,7 +60,8 @@ class ReponseForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == Reponse.REFUSE and not data.get("motif_refus"):
             self.add_error("motif_refus", "Indiquez le motif du refus.")
         return data
@@ -107,7 +111,7 @@ class DevisForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(
+        choix_modele(self, "contact").queryset = Contact.objects.filter(
             organisation=self.instance.organisation, archive=False
         )
 
@@ -148,14 +152,18 @@ class BaseLigneFormSet(forms.BaseInlineFormSet):
         ]
 
 
-LigneFormSet = forms.inlineformset_factory(
-    Devis,
-    LigneDevis,
-    form=LigneForm,
-    formset=BaseLigneFormSet,
-    extra=2,
-    can_delete=True,
-    min_num=0,
+# The factory returns a subclass of ``formset``; django-stubs types it as the base class.
+LigneFormSet = cast(
+    type[BaseLigneFormSet],
+    forms.inlineformset_factory(
+        Devis,
+        LigneDevis,
+        form=LigneForm,
+        formset=BaseLigneFormSet,
+        extra=2,
+        can_delete=True,
+        min_num=0,
+    ),
 )
 
 
@@ -201,11 +209,19 @@ class RevueContratForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("prix_conforme") is False or data.get("conditions_conformes") is False:
             if not data.get("ecarts", "").strip():
                 self.add_error("ecarts", "Décrivez les écarts entre l'accord et le devis.")
         return data
+
+
+class ConsultantsField(forms.ModelMultipleChoiceField):
+    """Consultants shown by their full name (the username when they have none)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return nom_utilisateur(obj)
 
 
 class LancementForm(forms.Form):
@@ -213,7 +229,7 @@ class LancementForm(forms.Form):
         label="Début de la mission", widget=DateInput(), initial=timezone.localdate
     )
     fin = forms.DateField(label="Fin prévue", widget=DateInput(), required=False)
-    consultants = forms.ModelMultipleChoiceField(
+    consultants = ConsultantsField(
         label="Consultants",
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -227,15 +243,15 @@ class LancementForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["consultants"].queryset = (
+        choix_modele(self, "consultants").queryset = (
             get_user_model()
             .objects.filter(is_active=True, groups__name=CONSULTANT)
             .order_by("last_name")
         )
-        self.fields["consultants"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("fin") and data.get("debut") and data["fin"] < data["debut"]:
             self.add_error("fin", "La fin ne peut pas précéder le début.")
         return data
@@ -334,7 +350,8 @@ class RefusForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("motif_refus") and not (data.get("precision") or "").strip():
             raise forms.ValidationError(
                 "Indiquez la raison de votre refus : choisissez un motif ou précisez-la."

@@ -4,6 +4,7 @@ the revue de contrat, and the standard template."""
 from __future__ import annotations
 
 import secrets
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -307,7 +308,7 @@ class Devis(Horodate, SectionsDevis):
         return arrondi(
             sum(
                 (
-                    (ligne.quantite or 0) * (ligne.prix_unitaire_ht or 0)
+                    (ligne.quantite or Decimal(0)) * (ligne.prix_unitaire_ht or Decimal(0))
                     for ligne in self.lignes.all()
                 ),
                 Decimal(0),
@@ -323,9 +324,7 @@ class Devis(Horodate, SectionsDevis):
         return self.total_ht + self.total_tva
 
     @property
-    def date_validite(self):
-        from datetime import timedelta
-
+    def date_validite(self) -> date | None:
         if not self.envoye_le:
             return None
         # Validity is counted in calendar days, as written on the quote.

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from crm.extensions import regle
 from devis.models import Devis, Relance, StatutDevis
-from devis.selectors import a_recontacter, relances_a_faire
+from devis.selectors import a_recontacter, numeros, relances_a_faire
 
 
 def _candidats_relance(le: date):
@@ -109,11 +109,7 @@ def classer_sans_suite(le: date) -> list[str]:
 @regle("devis_r1_relance_unique", libelles={"relances_creees": "Relances créées"}, ordre=30)
 def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
-        return {
-            "relances_creees": list(
-                _candidats_relance(le).order_by("pk").values_list("numero", flat=True)
-            )
-        }
+        return {"relances_creees": numeros(_candidats_relance(le).order_by("pk"))}
     return {"relances_creees": creer_relances_dues(le)}
 
 
@@ -121,11 +117,8 @@ def _r1(le: date, *, simuler: bool) -> dict[str, list[str]]:
 def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
     if simuler:
         return {
-            "sans_suite": list(
-                Devis.objects.horloge_en_marche()
-                .filter(sans_suite_le__lte=le)
-                .order_by("pk")
-                .values_list("numero", flat=True)
+            "sans_suite": numeros(
+                Devis.objects.horloge_en_marche().filter(sans_suite_le__lte=le).order_by("pk")
             )
         }
     return {"sans_suite": classer_sans_suite(le)}
@@ -134,17 +127,11 @@ def _r2(le: date, *, simuler: bool) -> dict[str, list[str]]:
 @regle("devis_relances_a_faire", libelles={"relances_dues": "Relances à faire"}, ordre=50)
 def _a_faire(le: date, *, simuler: bool) -> dict[str, list[str]]:
     """The to-do list after R1 and R2: relances due at or before ``le`` and not yet done."""
-    dues = list(relances_a_faire(le).values_list("devis__numero", flat=True))
+    dues = [n for n in relances_a_faire(le).values_list("devis__numero", flat=True) if n]
     if simuler:
-        sans_suite = set(
-            Devis.objects.horloge_en_marche()
-            .filter(sans_suite_le__lte=le)
-            .values_list("numero", flat=True)
-        )
-        crees = (
-            _candidats_relance(le).exclude(sans_suite_le__lte=le).values_list("numero", flat=True)
-        )
-        dues = [n for n in dues if n not in sans_suite] + list(crees)
+        sans_suite = set(numeros(Devis.objects.horloge_en_marche().filter(sans_suite_le__lte=le)))
+        crees = numeros(_candidats_relance(le).exclude(sans_suite_le__lte=le))
+        dues = [n for n in dues if n not in sans_suite] + crees
     return {"relances_dues": dues}
 
 
@@ -157,4 +144,4 @@ def _a_recontacter(le: date, *, simuler: bool) -> dict[str, list[str]]:
     """Quotes « en discussion » whose next contact date has come (DESIGN §10). It writes
     nothing: the list is read again each day until the gérant records a new exchange (a new
     date) or a final answer, so it is safe twice, concurrently and after downtime."""
-    return {"a_recontacter": list(a_recontacter(le).values_list("numero", flat=True))}
+    return {"a_recontacter": numeros(a_recontacter(le))}

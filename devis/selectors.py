@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
 from crm.roles import est_gerant
 from devis.models import Devis, Relance, Reponse, StatutDevis
@@ -49,7 +51,11 @@ def relances_a_faire(le: date, *, user=None) -> QuerySet[Relance]:
     return _pour(qs, user, "devis__").order_by("due_le", "pk")
 
 
-def relances_a_venir(fin: date, *, user=None) -> QuerySet[Devis]:
+class AvecEcheance(TypedDict):
+    echeance: date
+
+
+def relances_a_venir(fin: date, *, user=None) -> QuerySet[WithAnnotations[Devis, AvecEcheance]]:
     """Waiting quotes with a relance to do by ``fin``, in one query: the relance created by
     the daily rule and not done yet, or falling due by ``fin`` and not created yet (later this
     week, today before 07:00, or after a failed run; not for those who refuse canvassing).
@@ -110,6 +116,11 @@ def reponses_a_qualifier(*, user=None) -> QuerySet[Devis]:
     return (
         _pour(qs, user).select_related("organisation", "contact").order_by("reponse_recue_le", "pk")
     )
+
+
+def numeros(devis: QuerySet[Devis]) -> list[str]:
+    """The quotes' numbers, for the rules' report (only a draft has none, and no rule lists one)."""
+    return [n for n in devis.values_list("numero", flat=True) if n is not None]
 
 
 def semaine(le: date) -> tuple[date, date]:

@@ -452,7 +452,7 @@ def public(request, jeton: str):
         else:
             status = 400
         if status == 409:
-            devis = services.devis_par_jeton(jeton)
+            devis = services.devis_par_jeton(jeton) or devis  # re-read: its state changed
             accord = Accord.objects.filter(devis=devis).first()
             etat = services.etat_lien(devis, le=le)
 

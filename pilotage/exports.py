@@ -96,6 +96,8 @@ def liste(cle: str, user) -> extensions.Export | None:
 def exporter_liste(
     export: extensions.Export, params, user, format: str, *, progres: Progres | None = None
 ) -> bytes:
+    if export.lignes is None:  # liste() offers only the exports that have lines
+        raise ValueError(f"L'export « {export.cle} » n'a pas de liste.")
     entetes, lignes = export.lignes(params, user)
     return exporter(jeu(export.titre, entetes, lignes, format=format, progres=progres), format)
 

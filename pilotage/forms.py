@@ -21,7 +21,8 @@ class PeriodeForm(forms.Form):
     )
 
     def clean(self):
-        donnees = super().clean()
+        super().clean()
+        donnees = self.cleaned_data
         debut, fin = donnees.get("debut"), donnees.get("fin")
         if debut and fin:
             if fin < debut:
@@ -38,7 +39,8 @@ class PeriodeLourdeForm(PeriodeForm):
     ANNEES_MAX = 3
 
     def clean(self):
-        donnees = super().clean()
+        super().clean()
+        donnees = self.cleaned_data
         debut, fin = donnees.get("debut"), donnees.get("fin")
         if debut and fin and fin > ajouter_mois(debut, 12 * self.ANNEES_MAX) - timedelta(days=1):
             raise forms.ValidationError(

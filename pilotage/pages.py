@@ -3,6 +3,8 @@ organisation and request lists (with the list's current filters) and the client 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 
 from crm.extensions import PLUS, ActionPage, actions_pages
@@ -17,13 +19,18 @@ def _export(liste: str, format: str) -> str:
     return reverse("pilotage:export", args=[liste]) + f"?format={format}"
 
 
+def _vers_export(liste: str, format: str) -> Callable[[object], str]:
+    """An ``ActionPage.url`` for the list's export (the page's object plays no part)."""
+    return lambda obj: _export(liste, format)
+
+
 for _liste in ("organisations", "demandes"):
     actions_pages.ajouter(
         ActionPage(
             f"pilotage.export_{_liste}_xlsx",
             page=_liste,
             libelle="Excel",
-            url=lambda obj, liste=_liste: _export(liste, "xlsx"),
+            url=_vers_export(_liste, "xlsx"),
             icone="file-earmark-spreadsheet",
             visible=_gerant,
             garder_filtres=True,
@@ -35,7 +42,7 @@ for _liste in ("organisations", "demandes"):
             f"pilotage.export_{_liste}_csv",
             page=_liste,
             libelle="CSV",
-            url=lambda obj, liste=_liste: _export(liste, "csv"),
+            url=_vers_export(_liste, "csv"),
             visible=_gerant,
             garder_filtres=True,
             ordre=11,

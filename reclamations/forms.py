@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from crm.acces import missions_visibles
+from crm.champs import choix_modele
 from crm.forms import DateInput, DateMetierField, MontantField, refuser_futur
 from crm.models import Contact, Mission, Organisation
 from reclamations.models import (
@@ -46,13 +47,13 @@ class ReclamationForm(forms.Form):
         missions = missions_visibles(user)
         org_id = self.data.get("organisation") or self.initial.get("organisation")
         if org_id:
-            self.fields["contact"].queryset = Contact.objects.filter(
+            choix_modele(self, "contact").queryset = Contact.objects.filter(
                 organisation_id=org_id, archive=False
             )
-            self.fields["mission"].queryset = missions.filter(devis__organisation_id=org_id)
+            choix_modele(self, "mission").queryset = missions.filter(devis__organisation_id=org_id)
         else:
-            self.fields["contact"].queryset = Contact.objects.filter(archive=False)
-            self.fields["mission"].queryset = missions
+            choix_modele(self, "contact").queryset = Contact.objects.filter(archive=False)
+            choix_modele(self, "mission").queryset = missions
 
 
 class AccuseForm(forms.Form):

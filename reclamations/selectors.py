@@ -25,7 +25,13 @@ from django.db.models.functions import TruncMonth
 from crm.calendrier import ajouter_jours_ouvres
 from crm.periodes import duree
 from crm.roles import est_gerant
-from reclamations.models import Action, Reclamation, StatutAction, StatutReclamation
+from reclamations.models import (
+    Action,
+    Reclamation,
+    ReclamationQuerySet,
+    StatutAction,
+    StatutReclamation,
+)
 
 # A client with at least this many complaints over the period is « récurrent ».
 SEUIL_RECURRENCE = 2
@@ -103,7 +109,7 @@ def annoter_echeances(reclamations, le: date) -> None:
         )
 
 
-def filtrer_par_delai(qs: QuerySet[Reclamation], delai: str, le: date) -> QuerySet[Reclamation]:
+def filtrer_par_delai(qs: ReclamationQuerySet, delai: str, le: date) -> QuerySet[Reclamation]:
     if delai == "retard":
         return qs.en_retard(le)
     if delai == "proche":

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -111,7 +112,7 @@ def _etape(request, pk: int, classe, titre: str, appliquer, succes: str):
 
 def _initial_creation(request) -> dict:
     """Pre-fill from the page it was opened from (an organisation, a mission, a debrief)."""
-    initial = {}
+    initial: dict[str, Any] = {}
     for cle in ("organisation", "mission"):
         valeur = request.GET.get(cle, "")
         if valeur.isdigit():

@@ -39,9 +39,9 @@ def preparer_rejeu(sender=None, **kwargs) -> Callable[[], list[str]]:
             if deja or objet is None:
                 continue
             jour = timezone.localtime(le).date()
-            if action == ActionRGPD.EFFACEMENT:
+            if isinstance(objet, Contact):  # ActionRGPD.EFFACEMENT
                 effacer_contact(objet, le=jour)
-            else:
+            elif isinstance(objet, Organisation):  # ActionRGPD.ANONYMISATION
                 anonymiser_organisation(objet, le=jour)
             rejoues.append(f"{modele._meta.label} {pk}")
         return rejoues

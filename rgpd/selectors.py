@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 from django.db.models import DateField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django_stubs_ext import WithAnnotations
 
 from crm.calendrier import ajouter_mois
 from crm.effacement import TRES_ANCIEN
@@ -18,7 +20,13 @@ from rgpd.models import Signalement, StatutSignalement
 DUREE_CONSERVATION_MOIS = 36
 
 
-def avec_dernier_contact(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+class DernierContact(TypedDict):
+    dernier_contact: date
+
+
+def avec_dernier_contact(
+    qs: QuerySet[Organisation],
+) -> QuerySet[WithAnnotations[Organisation, DernierContact]]:
     """Annotate ``dernier_contact``: the latest of the organisation's creation and of every
     app's records of it (``DonneesPersonnelles.derniere_activite``: exchanges, requests,
     quotes, complaints…)."""
@@ -53,7 +61,7 @@ def prospects() -> QuerySet[Organisation]:
     )
 
 
-def prospects_inactifs(le: date) -> QuerySet[Organisation]:
+def prospects_inactifs(le: date) -> QuerySet[WithAnnotations[Organisation, DernierContact]]:
     """Prospects with no contact for 3 years as of ``le`` (strictly before the threshold)."""
     return avec_dernier_contact(prospects()).filter(dernier_contact__lt=seuil_inactivite(le))
 

@@ -39,19 +39,23 @@ class DebriefAdmin(SansSuppression, SimpleHistoryAdmin):
         return obj.mission.devis.organisation
 
 
+# Shown, never edited: the client's own answer (a tuple, as the admin's stubs want for both).
+CHAMPS_REPONSE = (
+    "satisfaction",
+    "recommandation",
+    "effort",
+    "commentaire",
+    "consentement_citation",
+    "repondue_le",
+)
+
+
 class ReponseInline(admin.StackedInline):
     model = Reponse
     extra = 0
     max_num = 1
-    fields = [
-        "satisfaction",
-        "recommandation",
-        "effort",
-        "commentaire",
-        "consentement_citation",
-        "repondue_le",
-    ]
-    readonly_fields = fields
+    fields = CHAMPS_REPONSE
+    readonly_fields = CHAMPS_REPONSE
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -14,12 +14,15 @@ class SatisfactionConfig(AppConfig):
 
             return Enquete.objects.all()
 
+        def chemin(enquete) -> str:
+            return enquete.get_absolute_url()
+
         # Stored emails keep « [lien client enquete <id>] » instead of the survey's link.
         enregistrer_lien(
             GenreLien(
                 "enquete",
                 nom_url="satisfaction:enquete_publique",
                 queryset=enquetes,
-                chemin=lambda enquete: enquete.get_absolute_url(),
+                chemin=chemin,
             )
         )

@@ -4,6 +4,7 @@ rules look after."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Q, QuerySet
@@ -54,6 +55,13 @@ def _comptes_debriefs() -> dict:
         "partiellement": Count("pk", filter=Q(reponse=Attentes.PARTIELLEMENT)),
         "non": Count("pk", filter=Q(reponse=Attentes.NON)),
     }
+
+
+class Filtres(TypedDict):
+    """The dashboard's filters, as ``indicateurs`` and ``tendance_par_trimestre`` take them."""
+
+    type_prestation: str | None
+    consultant: Any  # a user, or None for every consultant
 
 
 def indicateurs_de(reponses: QuerySet[Reponse]) -> dict:

@@ -92,7 +92,7 @@ def tableau(request):
     consultant = None
     if request.GET.get("consultant", "").isdigit():
         consultant = consultants.filter(pk=request.GET["consultant"]).first()
-    filtres = {"type_prestation": type_prestation or None, "consultant": consultant}
+    filtres = selectors.Filtres(type_prestation=type_prestation or None, consultant=consultant)
     tendance = selectors.tendance_par_trimestre(debut=date(annee - 1, 1, 1), fin=fin, **filtres)
     return render(
         request,

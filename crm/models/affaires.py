@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from crm.models.relations import Organisation, contact_facultatif
 from crm.models.socle import Horodate, chemin_aleatoire
+
+if TYPE_CHECKING:
+    from crm.extensions import Utilisateur
 
 
 class Canal(models.TextChoices):
@@ -162,8 +167,8 @@ class StatutMission(models.TextChoices):
     ANNULEE = "annulee", "Annulée"
 
 
-class MissionQuerySet(models.QuerySet):
-    def pour_utilisateur(self, user) -> MissionQuerySet:
+class MissionQuerySet(models.QuerySet["Mission"]):
+    def pour_utilisateur(self, user: Utilisateur) -> MissionQuerySet:
         from crm.roles import est_gerant
 
         if est_gerant(user):

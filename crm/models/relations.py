@@ -21,7 +21,7 @@ class Source(models.TextChoices):
     AUTRE = "autre", "Autre"
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def avec_statut(self) -> OrganisationQuerySet:
         """Annotate ``est_client_annote``: client = has an accepted devis (derived, not typed)."""
         from django.apps import apps
@@ -123,7 +123,7 @@ class Organisation(Horodate):
     @property
     def est_client(self) -> bool:
         if hasattr(self, "est_client_annote"):
-            return self.est_client_annote
+            return bool(self.est_client_annote)
         return self.devis.filter(statut="accepte").exists()
 
     @property

@@ -4,6 +4,8 @@ to an object of any app that registered its model as a task target (``crm.extens
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from crm.models.socle import Horodate
 
 
-class TacheQuerySet(models.QuerySet):
+class TacheQuerySet(models.QuerySet["Tache"]):
     def ouvertes(self) -> TacheQuerySet:
         return self.filter(faite_le__isnull=True)
 
@@ -74,5 +76,5 @@ class Tache(Horodate):
     def __str__(self) -> str:
         return f"{self.titre} (pour le {self.echeance:%d/%m/%Y})"
 
-    def en_retard(self, le) -> bool:
+    def en_retard(self, le: date) -> bool:
         return self.faite_le is None and self.echeance < le

@@ -3,12 +3,16 @@ form, validation email, signed quote), the revue de contrat, and launching the m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from crm.exceptions import RefusMetier
+from crm.extensions import Utilisateur
 from crm.models import Mission, StatutMission
 from devis.models import Accord, Devis, Reponse, StatutDevis
 from devis.services.suivi import enregistrer_reponse
@@ -27,8 +31,8 @@ def enregistrer_accord(
     *,
     type: str,
     recu_le: date,
-    par=None,
-    document=None,
+    par: Utilisateur | None = None,
+    document: File[Any] | None = None,
     document_nom: str = "",
     reference_client: str = "",
 ) -> Accord:
@@ -58,7 +62,9 @@ def enregistrer_accord(
     return accord
 
 
-def faire_revue_contrat(accord: Accord, revue: RevueContrat, *, le: date, par=None) -> Accord:
+def faire_revue_contrat(
+    accord: Accord, revue: RevueContrat, *, le: date, par: Utilisateur | None = None
+) -> Accord:
     """Check the agreement against the quote: price and conditions; gaps must be settled."""
     if not (revue.prix_conforme and revue.conditions_conformes):
         if not revue.ecarts.strip():
@@ -76,7 +82,13 @@ def faire_revue_contrat(accord: Accord, revue: RevueContrat, *, le: date, par=No
 
 
 def lancer_mission(
-    devis: Devis, *, debut: date, fin: date | None = None, consultants=(), par=None, notes: str = ""
+    devis: Devis,
+    *,
+    debut: date,
+    fin: date | None = None,
+    consultants: Iterable[Utilisateur] = (),
+    par: Utilisateur | None = None,
+    notes: str = "",
 ) -> Mission:
     """Launch (PROC-020 §3.5): only after the agreement and a settled revue de contrat."""
     devis = Devis.objects.get(pk=devis.pk)  # the caller's copy may hold a stale agreement

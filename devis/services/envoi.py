@@ -12,6 +12,7 @@ from django.urls import reverse
 from crm import emails, jetons
 from crm.calendrier import ajouter_jours_ouvres, ajouter_mois
 from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.extensions import Utilisateur
 from crm.historique import motiver
 from crm.models import Decision, StatutEmail
 from crm.numerotation import prochain_numero
@@ -53,7 +54,9 @@ def verifier_envoi_possible(devis: Devis, *, email: bool) -> None:
         )
 
 
-def envoyer_devis(devis: Devis, *, le: date, par=None, email: bool = True) -> Devis:
+def envoyer_devis(
+    devis: Devis, *, le: date, par: Utilisateur | None = None, email: bool = True
+) -> Devis:
     """Send a draft: number it (gap-free, year of ``le``), set ``envoye`` and both due dates.
 
     Invariants: the number is taken in the same transaction that stores it (no gap, no

@@ -41,7 +41,7 @@ def consultation_expiree(devis: Devis, *, le: date) -> bool:
     validite = devis.date_validite
     if validite is None:
         return False
-    return le > validite + timedelta(days=settings.CRM_DEVIS_LIEN_CONSULTATION_JOURS)
+    return le > validite + timedelta(days=int(settings.CRM_DEVIS_LIEN_CONSULTATION_JOURS))
 
 
 def renouveler_lien(devis: Devis) -> None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from django.conf import settings
+from django.db import models
 
 from crm import emails
 from crm.exceptions import RefusMetier
+from crm.extensions import Utilisateur
 from crm.models import EmailEnvoye, Entreprise
 from devis.models import Accord, Devis, ModeleDevis
 from devis.services.lien import lien_acceptation
@@ -19,7 +22,7 @@ from devis.services.signature import tampon_acceptation
 logger = logging.getLogger(__name__)
 
 
-def _contexte_email(devis: Devis) -> dict:
+def _contexte_email(devis: Devis) -> dict[str, Any]:
     return {
         "devis": devis,
         "contact": devis.contact,
@@ -40,7 +43,7 @@ def _remplir(modele_texte: str, valeurs: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: valeurs.get(m.group(1), m.group(0)), modele_texte)
 
 
-def email_devis(devis: Devis, *, nom: str, par=None) -> EmailEnvoye:
+def email_devis(devis: Devis, *, nom: str, par: Utilisateur | None = None) -> EmailEnvoye:
     """The quote's email (sending or relance), from the gérant's editable texts when set."""
     from django.utils.html import escape, linebreaks
 
@@ -90,7 +93,9 @@ def _emails_gerants() -> list[str]:
     return [u.email for u in destinataires() if est_gerant(u)]
 
 
-def prevenir_gerants(nom: str, contexte: dict, *, motif: str, objet) -> None:
+def prevenir_gerants(
+    nom: str, contexte: dict[str, Any], *, motif: str, objet: models.Model
+) -> None:
     """Tell the gérant(s) now; a failure is kept on the email's record and retried."""
     gerants = _emails_gerants()
     if not gerants:
@@ -102,7 +107,7 @@ def prevenir_gerants(nom: str, contexte: dict, *, motif: str, objet) -> None:
         logger.exception("Email « %s » au gérant non envoyé (devis %s).", motif, objet.pk)
 
 
-def contexte_gerant(devis: Devis, **extra) -> dict:
+def contexte_gerant(devis: Devis, **extra: Any) -> dict[str, Any]:
     return {
         "devis": devis,
         "contact": devis.contact,

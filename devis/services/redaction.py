@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm.exceptions import RefusMetier
+from crm.extensions import Utilisateur
 from crm.historique import motiver
-from crm.models import Demande, Organisation
+from crm.models import Contact, Demande, Organisation
 from devis.models import Devis, LigneDevis, LigneModele, ModeleDevis, StatutDevis, Unite
 from devis.services.lien import renouveler_lien
 
@@ -50,8 +51,8 @@ def creer_devis(
     organisation: Organisation,
     objet: str,
     demande: Demande | None = None,
-    contact=None,
-    par=None,
+    contact: Contact | None = None,
+    par: Utilisateur | None = None,
     avec_modele: bool = True,
 ) -> Devis:
     """A draft quote, pre-filled from the standard template (« Modèle de devis IOD »)."""
@@ -75,7 +76,7 @@ def creer_devis(
     return devis
 
 
-def creer_devis_depuis_demande(demande: Demande, *, par=None) -> Devis:
+def creer_devis_depuis_demande(demande: Demande, *, par: Utilisateur | None = None) -> Devis:
     objet = f"{demande.get_type_prestation_display()} — {demande.get_contexte_display().lower()}"
     return creer_devis(organisation=demande.organisation, objet=objet, demande=demande, par=par)
 
@@ -162,7 +163,7 @@ def modifier_brouillon(
 # --- Versions, cancellation ----------------------------------------------------------------------
 
 
-def reviser_devis(devis: Devis, *, par=None) -> Devis:
+def reviser_devis(devis: Devis, *, par: Utilisateur | None = None) -> Devis:
     """A new draft version of a sent quote; the old one is cancelled (its link dies)."""
     if devis.statut != StatutDevis.ENVOYE:
         raise RefusMetier("Seul un devis envoyé et sans réponse définitive peut être révisé.")
@@ -197,7 +198,7 @@ def numero_version(devis: Devis) -> str:
     return devis.reference
 
 
-def annuler_devis(devis: Devis, *, par=None) -> Devis:
+def annuler_devis(devis: Devis, *, par: Utilisateur | None = None) -> Devis:
     if devis.statut not in (StatutDevis.BROUILLON, StatutDevis.ENVOYE):
         raise RefusMetier("Seul un brouillon ou un devis en attente peut être annulé.")
     with transaction.atomic():

@@ -11,6 +11,7 @@ import warnings
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.utils import timezone
 from PIL import Image
@@ -102,7 +103,7 @@ def verifier_signature(signature: str) -> str:
     return propre
 
 
-def tampon_acceptation(accord: Accord) -> dict:
+def tampon_acceptation(accord: Accord) -> dict[str, Any]:
     """The acceptance block printed on the stamped PDF (templates/pdf/devis.html)."""
     return {
         "le": timezone.localtime(accord.horodatage or accord.cree_le),

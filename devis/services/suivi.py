@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from crm import emails
 from crm.calendrier import ajouter_jours_ouvres
 from crm.exceptions import EnvoiEchoue, RefusMetier
+from crm.extensions import Utilisateur
 from crm.historique import motiver
 from crm.models import StatutEmail
 from devis.models import Devis, ModeRelance, MotifRefus, Relance, Reponse, StatutDevis
@@ -32,7 +33,7 @@ def enregistrer_reponse(
     *,
     decision: str,
     le: date,
-    par=None,
+    par: Utilisateur | None = None,
     motif_refus: MotifRefus | None = None,
     commentaire: str = "",
     prochain_contact_le: date | None = None,
@@ -109,7 +110,7 @@ def signaler_reponse_recue(devis: Devis, *, recue_le: datetime) -> bool:
     return True
 
 
-def reprendre_suivi(devis: Devis, *, par=None) -> Devis:
+def reprendre_suivi(devis: Devis, *, par: Utilisateur | None = None) -> Devis:
     """The message read was no answer (« bien reçu »): the relance and « sans suite » rules
     apply again, with the quote's dates unchanged (a date already passed is caught up)."""
     with transaction.atomic():
@@ -125,7 +126,9 @@ def reprendre_suivi(devis: Devis, *, par=None) -> Devis:
 # --- The one relance ---------------------------------------------------------------------------
 
 
-def enregistrer_relance(devis: Devis, *, mode: str, le: date, par=None, note: str = "") -> Relance:
+def enregistrer_relance(
+    devis: Devis, *, mode: str, le: date, par: Utilisateur | None = None, note: str = ""
+) -> Relance:
     """Record the one relance of a sent quote as done (creating it if the rule has not yet).
 
     The database holds one relance per devis; a relance already done is never changed and
@@ -184,7 +187,7 @@ def reporter_relance(
     au: date,
     motif: str,
     le: date,
-    par=None,
+    par: Utilisateur | None = None,
     sans_suite_au: date | None = None,
 ) -> Devis:
     """Move a sent, unanswered quote's relance (not yet done) to ``au`` (DESIGN §10).

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.db import models
+
 from crm.models import Civilite, Contact, Organisation
 from crm.texte import sans_accents
 
@@ -177,7 +179,9 @@ CANONIQUES = {colonne(*cible): cible for cible in set(ALIAS.values())}
 
 def _libelle(modele: str, champ: str) -> str:
     classe = Organisation if modele == "organisation" else Contact
-    return str(classe._meta.get_field(champ).verbose_name).capitalize()
+    champ_modele = classe._meta.get_field(champ)
+    nom = champ_modele.verbose_name if isinstance(champ_modele, models.Field) else champ
+    return str(nom).capitalize()
 
 
 def correspondance(entetes: list[str]) -> tuple[list[str], list[tuple[str, str]], list[str]]:

@@ -4,8 +4,9 @@ each (DESIGN §10). Reads the clock, like a view: the messages are read now."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from courrier.services import relever
 from crm.exceptions import RefusMetier
@@ -14,7 +15,7 @@ from crm.exceptions import RefusMetier
 class Command(BaseCommand):
     help = "Relève la boîte mail de l'entreprise (IMAP_URL) et rattache les messages reçus."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Un objet JSON pour les scripts.")
         parser.add_argument(
             "--maintenant",
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             help="Ignorer l'attente entre deux essais après un échec de connexion.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             bilan = relever(forcer=options["maintenant"])
         except RefusMetier as exc:

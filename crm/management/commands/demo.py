@@ -7,6 +7,8 @@ than « Unknown command ».
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,10 +21,12 @@ REFUS = (
 class Command(BaseCommand):
     help = "Charge une année de données de démonstration (développement seulement)."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # CRM_DEVELOPPEMENT is DEBUG as configured (the test runner forces settings.DEBUG off).
         if not settings.CRM_DEVELOPPEMENT or "demonstration" not in settings.INSTALLED_APPS:
             raise CommandError(REFUS)
         from demonstration.management.commands.demo import Command as Demonstration
 
-        Demonstration(stdout=self.stdout._out, stderr=self.stderr._out).handle(*args, **options)
+        commande = Demonstration()
+        commande.stdout, commande.stderr = self.stdout, self.stderr  # the same wrappers and styles
+        commande.handle(*args, **options)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from crm.regles import appliquer, libelles
@@ -14,7 +15,7 @@ from crm.regles import appliquer, libelles
 class Command(BaseCommand):
     help = "Applique les règles quotidiennes de PROC-020 à une date (par défaut : aujourd'hui, Europe/Paris)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="date métier AAAA-MM-JJ (défaut : aujourd'hui)")
         parser.add_argument(
             "--json", action="store_true", help="un objet JSON sur la sortie standard"
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["date"]:
             try:
                 le = date.fromisoformat(options["date"])

@@ -15,10 +15,12 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from crm.management.commands.sauvegarde import (
@@ -35,7 +37,7 @@ from crm.signaux import avant_restauration
 class Command(BaseCommand):
     help = "Restaure la base de données et les fichiers déposés depuis une sauvegarde."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dossier", help="dossier écrit par manage.py sauvegarde")
         parser.add_argument(
             "--oui",
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             help="ne pas demander de confirmation (les données actuelles sont remplacées)",
         )
 
-    def handle(self, *args, dossier: str, oui: bool, **options):
+    def handle(self, *args: Any, dossier: str, oui: bool, **options: Any) -> None:
         source = Path(dossier).resolve()
         try:
             manifeste = json.loads((source / MANIFESTE).read_text(encoding="utf-8"))
@@ -71,7 +73,11 @@ class Command(BaseCommand):
                 raise CommandError("Restauration annulée.")
 
         # What must survive the restore (the RGPD erasures), read from the live data now.
-        suites = [r for _, r in avant_restauration.send(sender=Command) if callable(r)]
+        # Receivers return their replay (the stubs type a response as str | None).
+        suites: list[Callable[[], object]] = []
+        for _, rejeu in avant_restauration.send(sender=Command):
+            if callable(rejeu):
+                suites.append(rejeu)
         fichier_base = source / manifeste["base"]
         connections.close_all()
         if moteur == "sqlite":
@@ -84,11 +90,11 @@ class Command(BaseCommand):
                 live.close()
                 sauvegarde.close()
         else:
-            args, env = env_postgres(reglages)
+            connexion, env = env_postgres(reglages)
             resultat = subprocess.run(
                 [
                     outil_postgres("pg_restore"),
-                    *args,
+                    *connexion,
                     "--clean",
                     "--if-exists",
                     "--no-owner",

@@ -22,9 +22,10 @@ import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils import timezone
 
@@ -56,7 +57,7 @@ def outil_postgres(nom: str) -> str:
     return candidats[-1]
 
 
-def env_postgres(reglages: dict) -> tuple[list[str], dict[str, str]]:
+def env_postgres(reglages: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     """Connection arguments and environment (the password goes through PGPASSWORD, never argv)."""
     args = []
     if reglages.get("HOST"):
@@ -71,17 +72,17 @@ def env_postgres(reglages: dict) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def est_sqlite(reglages: dict) -> bool:
-    return reglages["ENGINE"].endswith("sqlite3")
+def est_sqlite(reglages: dict[str, Any]) -> bool:
+    return str(reglages["ENGINE"]).endswith("sqlite3")
 
 
 class Command(BaseCommand):
     help = "Sauvegarde la base de données et les fichiers déposés dans DOSSIER (avec manifeste)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dossier", help="dossier de destination (vide ou inexistant)")
 
-    def handle(self, *args, dossier: str, **options):
+    def handle(self, *args: Any, dossier: str, **options: Any) -> None:
         cible = Path(dossier).resolve()
         if cible.exists() and any(cible.iterdir()):
             raise CommandError(f"{cible} n'est pas vide : choisissez un dossier neuf.")

@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -399,14 +400,21 @@ class Chronologie:
     """Steps run in date order (then in the order they were planned), whoever planned them."""
 
     def __init__(self) -> None:
-        self._file: list[tuple[date, int, Callable[[], None]]] = []
+        self._file: list[tuple[date, int, Callable[[], object]]] = []
         self._compteur = itertools.count()
         self.courant: date | None = None
 
-    def planifier(self, le: date, etape: Callable[[], None]) -> None:
+    def planifier(self, le: date, etape: Callable[[], object]) -> None:
         if self.courant is not None and le < self.courant:
             le = self.courant
         heapq.heappush(self._file, (le, next(self._compteur), etape))
+
+    @property
+    def jour(self) -> date:
+        """The day of the step being run (read by the steps only)."""
+        if self.courant is None:
+            raise RuntimeError("Aucune étape de la chronologie n'est en cours.")
+        return self.courant
 
     def derouler(self) -> None:
         while self._file:
@@ -602,7 +610,7 @@ class Command(BaseCommand):
             type=type_,
             date=self.jour(il_y_a),
             auteur=auteur or self.gerant,
-            resume=resume or self.rng.choice(RESUMES[type_]),
+            resume=resume or self.rng.choice(RESUMES[TypeInteraction(type_)]),
         )
 
     def _interactions(self) -> None:
@@ -877,9 +885,7 @@ class Command(BaseCommand):
         devis = envoyer_devis(devis, le=envoi_le, par=self.gerant, email=False)
         for echeance in (devis.relance_due_le, devis.sans_suite_le):
             if echeance <= self.aujourdhui:
-                self.chrono.planifier(
-                    echeance, lambda echeance=echeance: self._regles_devis(echeance)
-                )
+                self.chrono.planifier(echeance, partial(self._regles_devis, echeance))
         o = cas.options
         if o.get("relance") and devis.relance_due_le <= self.aujourdhui:
             self.chrono.planifier(devis.relance_due_le, lambda: self._relancer(devis))
@@ -916,7 +922,7 @@ class Command(BaseCommand):
         enregistrer_relance(
             devis,
             mode="telephone",
-            le=self.chrono.courant,
+            le=self.chrono.jour,
             par=self.gerant,
             note=self.rng.choice(
                 [
@@ -935,7 +941,7 @@ class Command(BaseCommand):
         enregistrer_reponse(
             devis,
             decision=decision,
-            le=self.chrono.courant,
+            le=self.chrono.jour,
             par=self.gerant,
             motif_refus=motif_refus,
             commentaire=commentaire,
@@ -946,9 +952,10 @@ class Command(BaseCommand):
 
         nouveau = reviser_devis(devis, par=self.gerant)
         ligne = nouveau.lignes.order_by("-prix_unitaire_ht").first()
-        ligne.quantite += 1
-        ligne.save(update_fields=["quantite"])
-        envoi_le = self.chrono.courant + timedelta(days=1)
+        if ligne is not None:  # a revision copies the lines: the demo's quotes all have some
+            ligne.quantite += 1
+            ligne.save(update_fields=["quantite"])
+        envoi_le = self.chrono.jour + timedelta(days=1)
         while not est_jour_ouvre(envoi_le):
             envoi_le += timedelta(days=1)
         self.chrono.planifier(envoi_le, lambda: self._envoyer(nouveau, envoi_le, cas))
@@ -1055,7 +1062,7 @@ class Command(BaseCommand):
             cree_le = self.borne(ajouter_jours_ouvres(fin, 2))
             self.chrono.planifier(
                 cree_le,
-                lambda i=i, note=note, cree_le=cree_le: self._enquete(mission, cree_le, i, note),
+                partial(self._enquete, mission, cree_le, i, note),
             )
 
     VERBATIMS = {
@@ -1146,7 +1153,7 @@ class Command(BaseCommand):
             repondre,
         )
 
-        recue_le = self.chrono.courant
+        recue_le = self.chrono.jour
         r = enregistrer_reclamation(
             organisation=mission.devis.organisation,
             contact=mission.devis.contact,
@@ -1282,8 +1289,17 @@ class Command(BaseCommand):
             recue_le = self.jour(il_y_a)
             self.chrono.planifier(
                 recue_le,
-                lambda a=(org, recue_le, nature, gravite, canal, description, jusqua, fondee, reponse): (
-                    self._reclamation(*a)
+                partial(
+                    self._reclamation,
+                    org,
+                    recue_le,
+                    nature,
+                    gravite,
+                    canal,
+                    description,
+                    jusqua,
+                    fondee,
+                    reponse,
                 ),
             )
         self.chrono.planifier(
