@@ -48,7 +48,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=True $(BIN)/mypy .
-	$(BIN)/bandit -q -r . -ll -x './.venv,./tests,./var,./test-artifacts,*/migrations/*'
+	$(BIN)/bandit -q -r . -ll -x './.venv,./tests,./var,./test-artifacts,./node_modules,*/migrations/*'
 
 # Every test, on SQLite then on a throwaway PostgreSQL cluster (real Redis and Chromium in both).
 test: install deps-test lint test-sqlite test-postgres
