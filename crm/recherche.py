@@ -97,10 +97,10 @@ def correspondances(cle: str, termes: Termes, *, candidats: int = CANDIDATS) -> 
         # The SQL holds only the model's table name; the full-text query and the values go as
         # parameters (and the words are [a-z0-9]+: they cannot break the FTS5 syntax).
         sql = f"SELECT i.objet_id FROM {table}_fts f JOIN {table} i ON i.id = f.rowid "  # noqa: S608  # nosec B608
-        sql += f"WHERE {table}_fts MATCH %s AND i.genre = %s ORDER BY f.rowid DESC LIMIT %s"  # nosec B608
+        sql += f"WHERE {table}_fts MATCH %s AND i.genre = %s ORDER BY f.rowid DESC LIMIT %s"
         return RawSQL(sql, (f'genre : "{cle}" AND texte : ({requete})', cle, candidats))  # noqa: S611  # nosec B611
     conditions = " AND ".join(["texte LIKE %s"] * len(termes.mots))
-    return RawSQL(  # noqa: S611  # nosec B611 - table name only; the words are parameters
+    return RawSQL(  # noqa: S611  # nosec B611
         f"SELECT objet_id FROM {table} WHERE genre = %s AND {conditions} "  # noqa: S608  # nosec B608
         "ORDER BY id DESC LIMIT %s",
         (cle, *[f"% {m}%" for m in termes.mots], candidats),
