@@ -162,8 +162,14 @@ def taches_echues(le: date) -> QuerySet[Tache]:
 def demandes_sans_prochaine_etape(le: date) -> QuerySet[Demande]:
     """Requests with a Go and no quote yet, and no open task ahead: nothing will bring them
     back. (A Go request's next step is the quote; its absence is the hole.)"""
+    # NOT EXISTS rather than the LEFT JOIN of ``devis__isnull``: with the joins of
+    # select_related, SQLite probed all of a long history's Go requests through the join
+    # (308 ms at 100 000 quotes, 35 ms this way). The quote model is reached through the
+    # relation, so the core still imports no app.
+    devis: Any = Demande._meta.get_field("devis").related_model
     return (
-        Demande.objects.filter(statut=StatutDemande.GO, devis__isnull=True)
+        Demande.objects.filter(statut=StatutDemande.GO)
+        .filter(~Exists(devis._default_manager.filter(demande=OuterRef("pk"))))
         .exclude(tache_a_venir(le, modele=Demande))
         .select_related("organisation", "contact")
         .order_by("recue_le", "pk")
