@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -251,17 +252,19 @@ def test_exports_and_calendar_feed_hold_the_app_entries(client_gerant, gerant, c
 
 
 @pytest.mark.django_db
-def test_personal_data_of_the_app_are_exported_and_erased():
+def test_personal_data_of_the_app_are_exported_and_erased_by_rgpd():
+    """rgpd names no app: its export and its erasure reach the example app's notes."""
+    from rgpd.services import effacer_contact, exporter_contact
+
     note = _note(LE)
     contact = note.contact
-    donnees = extensions.donnees_personnelles["appli_exemple"]
-    assert donnees.exporter(contact) == {
+    assert extensions.donnees_personnelles["appli_exemple"].exporter(contact) == {
         "notes": [{"ecrite_le": note.ecrite_le.isoformat(), "texte": TEXTE}]
     }
-    donnees.effacer(contact, mentions=["Alice", "Exemple"], remplacement="[effacé]", le=LE)
+    donnees = exporter_contact(contact, format="json")
+    assert json.dumps(donnees, ensure_ascii=False, default=str).count(TEXTE) == 1
+    effacer_contact(contact, le=LE)
     assert not Note.objects.filter(contact=contact).exists()
-    # TODO(lead): after merging rgpd's helper, assert rgpd.services.effacer_contact(contact,
-    # le=LE) leaves no note and the JSON export of rgpd:export_json holds « notes ».
 
 
 @pytest.mark.django_db
